@@ -1,0 +1,52 @@
+package zkserver_test
+
+import (
+	"net"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/go-zookeeper/zk"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zabsim/zabsim/internal/zkserver"
+)
+
+func TestStandaloneServesAndStops(t *testing.T) {
+	s := zkserver.StartT(t)
+	host, _, err := net.SplitHostPort(s.Addr)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1", host)
+
+	mode, err := s.Mode()
+	require.NoError(t, err)
+	require.Equal(t, "standalone", mode)
+
+	conn, _, err := zk.Connect([]string{s.Addr}, 10*time.Second, zk.WithLogInfo(false))
+	require.NoError(t, err)
+	defer conn.Close()
+	path, err := conn.Create("/zkserver-test", []byte("x"), 0, zk.WorldACL(zk.PermAll))
+	require.NoError(t, err)
+	require.Equal(t, "/zkserver-test", path)
+	data, _, err := conn.Get(path)
+	require.NoError(t, err)
+	require.Equal(t, []byte("x"), data)
+
+	s.Stop()
+	require.True(t, s.Exited())
+	_, err = net.DialTimeout("tcp", s.Addr, time.Second)
+	require.Error(t, err, "the port is still served after Stop")
+	s.Stop() // a second Stop (the test cleanup) must not block or panic
+}
+
+func TestEnsembleElectsOneLeader(t *testing.T) {
+	servers := zkserver.StartEnsembleT(t, 3)
+	var modes []string
+	for _, s := range servers {
+		mode, err := s.Mode()
+		require.NoError(t, err)
+		modes = append(modes, mode)
+	}
+	sort.Strings(modes)
+	require.Equal(t, []string{"follower", "follower", "leader"}, modes)
+}
