@@ -18,7 +18,7 @@ func TestFailedStartQuotesLogTail(t *testing.T) {
 	defer l.Close()
 	port := l.Addr().(*net.TCPAddr).Port
 
-	s, err := launch(t.TempDir(), 0, port, nil)
+	s, err := launch(t.TempDir(), 0, port, nil, nil)
 	require.NoError(t, err)
 	defer s.Stop()
 	err = s.waitReady(time.Now().Add(ReadyTimeout))

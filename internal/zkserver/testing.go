@@ -22,10 +22,10 @@ func Require(t testing.TB) {
 
 // StartT is Start for tests: it calls Require, uses a fresh t.TempDir and
 // stops the server when the test ends.
-func StartT(t testing.TB) *Server {
+func StartT(t testing.TB, props ...string) *Server {
 	t.Helper()
 	Require(t)
-	s, err := Start(t.TempDir())
+	s, err := Start(t.TempDir(), props...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +34,10 @@ func StartT(t testing.TB) *Server {
 }
 
 // StartEnsembleT is StartEnsemble for tests, with StartT's conventions.
-func StartEnsembleT(t testing.TB, n int) []*Server {
+func StartEnsembleT(t testing.TB, n int, props ...string) []*Server {
 	t.Helper()
 	Require(t)
-	servers, err := StartEnsemble(t.TempDir(), n)
+	servers, err := StartEnsemble(t.TempDir(), n, props...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,8 +65,9 @@ type Server struct {
 
 // Start runs a standalone server with its dataDir, config and log under dir,
 // which must exist (a t.TempDir() is the intended use), and returns once it
-// serves clients. The caller must call Stop.
-func Start(dir string) (*Server, error) {
+// serves clients. props are Java system properties ("key=value") for server
+// options zoo.cfg cannot set. The caller must call Stop.
+func Start(dir string, props ...string) (*Server, error) {
 	// A port picked as free can be taken before java binds it; another
 	// pick almost always succeeds.
 	var err error
@@ -77,7 +78,7 @@ func Start(dir string) (*Server, error) {
 		}
 		sdir := filepath.Join(dir, fmt.Sprintf("standalone-%d", attempt))
 		var s *Server
-		if s, err = launch(sdir, 0, ports[0], nil); err != nil {
+		if s, err = launch(sdir, 0, ports[0], nil, props); err != nil {
 			return nil, err
 		}
 		if err = s.waitReady(time.Now().Add(ReadyTimeout)); err == nil {
@@ -93,8 +94,9 @@ func Start(dir string) (*Server, error) {
 
 // StartEnsemble runs an n-server ensemble (server ids 1..n) on loopback,
 // each with its own dataDir under dir, and returns once every server reports
-// a mode (leader or follower). The caller must Stop every server.
-func StartEnsemble(dir string, n int) ([]*Server, error) {
+// a mode (leader or follower). props are as for Start. The caller must Stop
+// every server.
+func StartEnsemble(dir string, n int, props ...string) ([]*Server, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("zkserver: ensemble of %d servers", n)
 	}
@@ -113,7 +115,7 @@ func StartEnsemble(dir string, n int) ([]*Server, error) {
 		}
 	}
 	for i := 1; i <= n; i++ {
-		s, err := launch(filepath.Join(dir, fmt.Sprintf("server%d", i)), i, ports[3*(i-1)], members)
+		s, err := launch(filepath.Join(dir, fmt.Sprintf("server%d", i)), i, ports[3*(i-1)], members, props)
 		if err != nil {
 			stopAll()
 			return nil, err
@@ -145,7 +147,7 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-func launch(dir string, id, clientPort int, members []string) (*Server, error) {
+func launch(dir string, id, clientPort int, members, props []string) (*Server, error) {
 	if m := Missing(); m != "" {
 		return nil, fmt.Errorf("zkserver: ZooKeeper is not installed (missing %s); run .ci/setup", m)
 	}
@@ -181,14 +183,18 @@ func launch(dir string, id, clientPort int, members []string) (*Server, error) {
 		return nil, fmt.Errorf("zkserver: %w", err)
 	}
 	defer out.Close()
-	cmd := exec.Command("java",
+	args := []string{
 		"-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-		"-cp", ZooKeeperJar+":"+SLF4JJar,
+		"-cp", ZooKeeperJar + ":" + SLF4JJar,
 		// Everything (JVM errors and the server's log) goes to one file,
 		// so a failure report can quote its tail.
 		"-Dorg.slf4j.simpleLogger.logFile=System.out",
-		"-Dzookeeper.jmx.log4j.disable=true",
-		"org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgFile)
+	}
+	for _, p := range props {
+		args = append(args, "-D"+p)
+	}
+	args = append(args, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgFile)
+	cmd := exec.Command("java", args...)
 	cmd.Dir = dir
 	cmd.Stdout = out
 	cmd.Stderr = out

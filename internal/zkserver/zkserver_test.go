@@ -13,7 +13,8 @@ import (
 )
 
 func TestStandaloneServesAndStops(t *testing.T) {
-	s := zkserver.StartT(t)
+	// TTL nodes answer Unimplemented unless this property reaches the JVM.
+	s := zkserver.StartT(t, "zookeeper.extendedTypesEnabled=true")
 	host, _, err := net.SplitHostPort(s.Addr)
 	require.NoError(t, err)
 	require.Equal(t, "127.0.0.1", host)
@@ -31,6 +32,8 @@ func TestStandaloneServesAndStops(t *testing.T) {
 	data, _, err := conn.Get(path)
 	require.NoError(t, err)
 	require.Equal(t, []byte("x"), data)
+	_, err = conn.CreateTTL("/zkserver-ttl", nil, zk.FlagTTL, zk.WorldACL(zk.PermAll), time.Hour)
+	require.NoError(t, err)
 
 	s.Stop()
 	require.True(t, s.Exited())
