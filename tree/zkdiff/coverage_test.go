@@ -45,7 +45,7 @@ var required = []string{
 	"create persistent OK(0)", "create ephemeral OK(0)", "create sequential OK(0)", "create ephemeral-sequential OK(0)",
 	"create persistent NodeExists(-110)", "create persistent NoNode(-101)", "create ephemeral NoChildrenForEphemerals(-108)",
 	"create sequential NodeExists(-110)", "create persistent NoAuth(-102)", "create persistent InvalidACL(-114)",
-	"createContainer OK(0)",
+	"createContainer OK(0)", "createTTL Unimplemented(-6)", "create persistent InvalidACL(-114)",
 	"delete OK(0)", "delete NotEmpty(-111)", "delete BadVersion(-103)", "delete NoNode(-101)", "delete NoAuth(-102)",
 	"setData OK(0)", "setData BadVersion(-103)", "setData NoNode(-101)", "setData NoAuth(-102)",
 	"getData OK(0)", "getData NoNode(-101)", "getData NoAuth(-102)", "exists OK(0)", "exists NoNode(-101)",

@@ -14,6 +14,7 @@ type kind int
 const (
 	kCreate kind = iota
 	kCreateContainer
+	kCreateTTL // Unimplemented: ZooKeeper's default config has no TTL nodes
 	kDelete
 	kSet
 	kGet
@@ -28,14 +29,14 @@ const (
 	kCloseSession // close the slot's session and open a fresh one in its place
 )
 
-var kindNames = [...]string{"create", "createContainer", "delete", "setData", "getData", "exists", "getChildren2", "getACL", "setACL", "sync", "check", "multi", "addAuth", "closeSession"}
+var kindNames = [...]string{"create", "createContainer", "createTTL", "delete", "setData", "getData", "exists", "getChildren2", "getACL", "setACL", "sync", "check", "multi", "addAuth", "closeSession"}
 
 func (k kind) String() string { return kindNames[k] }
 
 // isWrite reports whether the op is a transaction, and so may fire watches.
 func (k kind) isWrite() bool {
 	switch k {
-	case kCreate, kCreateContainer, kDelete, kSet, kSetACL, kMulti, kCloseSession:
+	case kCreate, kCreateContainer, kCreateTTL, kDelete, kSet, kSetACL, kMulti, kCloseSession:
 		return true
 	}
 	return false
@@ -67,7 +68,7 @@ func (o op) args(b *strings.Builder) {
 		fmt.Fprintf(b, " %s", o.Path)
 	}
 	switch o.Kind {
-	case kCreate, kCreateContainer:
+	case kCreate, kCreateContainer, kCreateTTL:
 		fmt.Fprintf(b, " data=%s flags=%s acl=%s", fmtData(o.Data), flagName(o.Flags), fmtACL(o.ACL))
 	case kSet:
 		fmt.Fprintf(b, " data=%s version=%d", fmtData(o.Data), o.Version)
@@ -113,6 +114,10 @@ func flagName(f int32) string {
 		return "ephemeral-sequential"
 	case zk.FlagContainer:
 		return "container"
+	case zk.FlagTTL:
+		return "ttl"
+	case zk.FlagPersistentSequentialWithTTL:
+		return "ttl-sequential"
 	}
 	return fmt.Sprintf("flags(%d)", f)
 }
@@ -166,6 +171,10 @@ var aclChoices = []struct {
 	{2, []zk.ACL{}},
 	{2, []zk.ACL{{Perms: zk.PermAll, Scheme: "digest", ID: "no-colon"}}},
 	{1, []zk.ACL{{Perms: zk.PermAll, Scheme: "nosuchscheme", ID: "x"}}},
+	// Every session connects from 127.0.0.1, so only the first one admits.
+	{3, []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "127.0.0.1"}}},
+	{2, []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "10.0.0.0/8"}, {Perms: zk.PermRead, Scheme: "world", ID: "anyone"}}},
+	{1, []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "not-an-address"}}},
 }
 
 // gen draws ops over a small key space under root, so that collisions,
@@ -300,11 +309,16 @@ func (g *gen) seqPath() string {
 
 func (g *gen) next() op {
 	var o op
-	switch g.pick(24, 3, 13, 11, 9, 8, 8, 3, 4, 2, 10, 2, 1) {
+	switch g.pick(24, 3, 13, 11, 9, 8, 8, 3, 4, 2, 10, 2, 1, 1) {
 	case 0:
 		o = g.create()
 	case 1:
 		o = op{Kind: kCreateContainer, Path: g.parent() + "/" + []string{"a", "b", "k"}[g.r.IntN(3)], Data: g.data(), Flags: zk.FlagContainer, ACL: g.acl()}
+	case 13:
+		o = op{Kind: kCreateTTL, Path: g.path(), Data: g.data(), Flags: zk.FlagTTL, ACL: g.acl()}
+		if g.r.IntN(2) == 0 {
+			o.Path, o.Flags = g.seqPath(), zk.FlagPersistentSequentialWithTTL
+		}
 	case 2:
 		o = op{Kind: kDelete, Path: g.path(), Version: g.version()}
 	case 3:

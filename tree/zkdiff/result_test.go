@@ -115,7 +115,7 @@ func render(o op, r result, z func(int64) string) string {
 		return b.String()
 	}
 	switch o.Kind {
-	case kCreate, kCreateContainer, kSync:
+	case kCreate, kCreateContainer, kCreateTTL, kSync:
 		fmt.Fprintf(&b, " path=%s", r.Path)
 	case kGet:
 		fmt.Fprintf(&b, " data=%s", fmtData(r.Data))

@@ -95,6 +95,8 @@ func (z *zkSide) do(o op) (result, error) {
 		r.Path, err = c.Create(o.Path, o.Data, o.Flags, o.ACL)
 	case kCreateContainer:
 		r.Path, err = c.CreateContainer(o.Path, o.Data, o.Flags, o.ACL)
+	case kCreateTTL:
+		r.Path, err = c.CreateTTL(o.Path, o.Data, o.Flags, o.ACL, time.Hour)
 	case kDelete:
 		err = c.Delete(o.Path, o.Version)
 	case kSet:
