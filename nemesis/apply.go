@@ -213,29 +213,36 @@ func (n *Nemesis) clog(id int, on bool) {
 	}
 }
 
-// links changes every server-to-server link.
+// links changes every channel of every server-to-server link.
 func (n *Nemesis) links(f Fault) {
+	n.eachLink(func(k linkKey) {
+		cfg := n.s.Net.Link(k.from, k.to, k.ch)
+		base := n.base[k]
+		switch f.Kind {
+		case Latency:
+			if f.Base {
+				cfg.LatencyMin, cfg.LatencyMax = base.LatencyMin, base.LatencyMax
+			} else {
+				cfg.LatencyMin, cfg.LatencyMax = f.Min, f.Max
+			}
+		case Loss:
+			cfg.Loss = f.P
+		case Duplicate:
+			cfg.Duplicate = f.P
+		}
+		if err := n.s.Net.SetLink(k.from, k.to, k.ch, cfg); err != nil {
+			panic(err) // validated when the schedule was
+		}
+	})
+}
+
+// eachLink calls fn for every channel of every server-to-server direction,
+// in a fixed order.
+func (n *Nemesis) eachLink(fn func(linkKey)) {
 	for _, a := range n.servers {
 		for _, b := range n.servers {
-			if a == b {
-				continue
-			}
-			cfg := n.s.Net.Link(a, b)
-			base := n.base[[2]sim.NodeID{a, b}]
-			switch f.Kind {
-			case Latency:
-				if f.Base {
-					cfg.LatencyMin, cfg.LatencyMax = base.LatencyMin, base.LatencyMax
-				} else {
-					cfg.LatencyMin, cfg.LatencyMax = f.Min, f.Max
-				}
-			case Loss:
-				cfg.Loss = f.P
-			case Duplicate:
-				cfg.Duplicate = f.P
-			}
-			if err := n.s.Net.SetLink(a, b, cfg); err != nil {
-				panic(err) // validated when the schedule was
+			for ch := sim.Channel(0); a != b && ch < sim.ChannelsMax; ch++ {
+				fn(linkKey{a, b, ch})
 			}
 		}
 	}
@@ -261,15 +268,11 @@ func (n *Nemesis) slowDisk(id int, f Fault) {
 // calm ends every fault, the start of a liveness phase.
 func (n *Nemesis) calm() {
 	n.heal()
-	for _, a := range n.servers {
-		for _, b := range n.servers {
-			if a != b {
-				if err := n.s.Net.SetLink(a, b, n.base[[2]sim.NodeID{a, b}]); err != nil {
-					panic(err)
-				}
-			}
+	n.eachLink(func(k linkKey) {
+		if err := n.s.Net.SetLink(k.from, k.to, k.ch, n.base[k]); err != nil {
+			panic(err)
 		}
-	}
+	})
 	for i, id := range n.servers {
 		node := n.s.Node(id)
 		if d := node.Disk(); d != nil {

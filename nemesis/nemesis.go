@@ -45,10 +45,16 @@ type Nemesis struct {
 	s       *sim.Sim
 	servers []sim.NodeID
 	rand    *sim.Rand
-	base    map[[2]sim.NodeID]sim.LinkConfig
+	base    map[linkKey]sim.LinkConfig
 	disks   []sim.DiskConfig
 	clogged map[int]bool
 	applied []Applied
+}
+
+// linkKey names one channel of one direction between two servers.
+type linkKey struct {
+	from, to sim.NodeID
+	ch       sim.Channel
 }
 
 // Start schedules every step of sched, with times measured from now. It
@@ -67,11 +73,11 @@ func Start(t Target, sched Schedule) (*Nemesis, error) {
 		}
 	}
 	s := t.Sim()
-	n := &Nemesis{t: t, s: s, servers: servers, rand: s.Rand("nemesis/resolve"), base: map[[2]sim.NodeID]sim.LinkConfig{}, clogged: map[int]bool{}}
+	n := &Nemesis{t: t, s: s, servers: servers, rand: s.Rand("nemesis/resolve"), base: map[linkKey]sim.LinkConfig{}, clogged: map[int]bool{}}
 	for _, a := range servers {
 		for _, b := range servers {
-			if a != b {
-				n.base[[2]sim.NodeID{a, b}] = s.Net.Link(a, b)
+			for ch := sim.Channel(0); a != b && ch < sim.ChannelsMax; ch++ {
+				n.base[linkKey{a, b, ch}] = s.Net.Link(a, b, ch)
 			}
 		}
 		if d := s.Node(a).Disk(); d != nil {

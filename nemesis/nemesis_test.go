@@ -255,7 +255,7 @@ func TestClogComposes(t *testing.T) {
 func TestLinkAndDiskFaultsAndCalm(t *testing.T) {
 	f := ensemble(t, 3)
 	a, b := f.servers[0], f.servers[1]
-	base := f.s.Net.Link(a, b)
+	base := f.s.Net.Link(a, b, 0)
 	// One nemesis per run: "base" is the configuration it started with.
 	sched, err := Parse("+0s latency 50ms 60ms\n+0s loss 0.2\n+0s dup 0.1\n+0s skew 2 1.5\n+0s slow-disk 3 100ms 200ms\n" +
 		"+1s latency base\n+2s crash 1\n+2s partition halves\n+3s calm\n")
@@ -263,23 +263,23 @@ func TestLinkAndDiskFaultsAndCalm(t *testing.T) {
 	_, err = Start(f, sched)
 	require.NoError(t, err)
 	require.NoError(t, f.s.RunFor(500*time.Millisecond))
-	got := f.s.Net.Link(a, b)
+	got := f.s.Net.Link(a, b, 0)
 	require.Equal(t, 50*time.Millisecond, got.LatencyMin)
 	require.Equal(t, 0.2, got.Loss)
 	require.Equal(t, 0.1, got.Duplicate)
 	require.Equal(t, 1.5, f.s.Node(b).TickRate())
 	require.Equal(t, 100*time.Millisecond, f.s.Node(f.servers[2]).Disk().Config().SyncMin)
 	client := sim.NodeID(0)
-	require.Equal(t, base, f.s.Net.Link(client, a), "client links are untouched")
+	require.Equal(t, base, f.s.Net.Link(client, a, 0), "client links are untouched")
 
 	require.NoError(t, f.s.RunFor(time.Second))
-	require.Equal(t, base.LatencyMin, f.s.Net.Link(a, b).LatencyMin)
-	require.Equal(t, 0.2, f.s.Net.Link(a, b).Loss, "latency base leaves loss alone")
+	require.Equal(t, base.LatencyMin, f.s.Net.Link(a, b, 0).LatencyMin)
+	require.Equal(t, 0.2, f.s.Net.Link(a, b, 0).Loss, "latency base leaves loss alone")
 
 	require.NoError(t, f.s.RunFor(time.Second))
 	require.False(t, f.s.Node(a).Up())
 	require.NoError(t, f.s.RunFor(time.Second))
-	require.Equal(t, base, f.s.Net.Link(a, b))
+	require.Equal(t, base, f.s.Net.Link(a, b, 0))
 	require.Equal(t, 1.0, f.s.Node(b).TickRate())
 	require.Equal(t, sim.DefaultDisk, f.s.Node(f.servers[2]).Disk().Config())
 	require.True(t, f.s.Node(a).Up(), "calm restarts crashed servers")

@@ -28,7 +28,7 @@ func (r *recorder) Tick() {
 	}
 }
 
-func (r *recorder) ConnReset(peer NodeID) { r.resets = append(r.resets, peer) }
+func (r *recorder) ConnReset(peer NodeID, _ Channel) { r.resets = append(r.resets, peer) }
 
 func (r *recorder) ints() []int {
 	out := make([]int, 0, len(r.got))

@@ -43,6 +43,11 @@ type LinkConfig struct {
 	// QueueMax bounds the messages in flight or waiting on the link; a full
 	// stream link resets, a full datagram link drops.
 	QueueMax int
+	// Overwrite makes a stream link keep only the newest message that
+	// waits across a partition, as ZooKeeper's election connections do
+	// with their send queue of capacity one: an older vote is replaced by
+	// a newer one rather than delivered late.
+	Overwrite bool
 }
 
 // DefaultLink is a LAN link: FIFO, 0.1-1 ms, no faults.
@@ -72,12 +77,20 @@ func (c LinkConfig) validate() error {
 	return nil
 }
 
+// Channel is one of the independent connections between two nodes, like
+// ZooKeeper's election and quorum ports: each has its own order, its own
+// resets and its own configuration. Channel 0 is the default.
+type Channel uint8
+
+// ChannelsMax is the number of channels between each pair of nodes.
+const ChannelsMax = 4
+
 // ConnResetter is implemented by processes that want to hear that a stream
 // connection from a peer was reset (a crash, a nemesis cut, a full queue):
 // the notice arrives in order, after the last message the old connection
 // delivered and before the first of the new one.
 type ConnResetter interface {
-	ConnReset(peer NodeID)
+	ConnReset(peer NodeID, ch Channel)
 }
 
 // resetNotice travels in-band on a stream link to tell the receiver that
@@ -90,7 +103,7 @@ type link struct {
 	gen      uint32 // connection generation: a reset bumps it
 	inflight int    // deliveries scheduled and not yet run, plus held
 	lastAt   Time   // latest scheduled delivery, for FIFO
-	blocked  bool   // partitioned in this direction
+	open     bool   // the connection has carried a message either way
 	held     []event
 }
 
@@ -99,66 +112,93 @@ type NetworkStats struct {
 	Sent, Delivered, Dropped, Duplicated, Resets uint64
 }
 
-// Network connects every pair of nodes in both directions.
+// Network connects every pair of nodes in both directions, over
+// ChannelsMax independent channels.
 type Network struct {
-	s     *Sim
-	rand  *Rand
-	links [][]link // links[from][to]
-	ids   uint64   // message ids, unique in the run
-	def   LinkConfig
-	stats NetworkStats
+	s       *Sim
+	rand    *Rand
+	links   [][]link // links[from][to*ChannelsMax+ch]
+	blocked [][]bool // blocked[from][to]: partitioned in this direction
+	ids     uint64   // message ids, unique in the run
+	def     [ChannelsMax]LinkConfig
+	stats   NetworkStats
 }
 
 func newNetwork(s *Sim) *Network {
-	return &Network{s: s, rand: s.rand.Fork("network"), def: DefaultLink}
+	nw := &Network{s: s, rand: s.rand.Fork("network")}
+	for ch := range nw.def {
+		nw.def[ch] = DefaultLink
+	}
+	return nw
 }
 
 func (nw *Network) addNode() {
 	n := len(nw.links) + 1
 	for i := range nw.links {
-		nw.links[i] = append(nw.links[i], link{cfg: nw.def})
+		for ch := 0; ch < ChannelsMax; ch++ {
+			nw.links[i] = append(nw.links[i], link{cfg: nw.def[ch]})
+		}
+		nw.blocked[i] = append(nw.blocked[i], false)
 	}
-	row := make([]link, n)
+	row := make([]link, n*ChannelsMax)
 	for i := range row {
-		row[i].cfg = nw.def
+		row[i].cfg = nw.def[i%ChannelsMax]
 	}
 	nw.links = append(nw.links, row)
+	nw.blocked = append(nw.blocked, make([]bool, n))
 }
 
 // Stats returns the network's counters.
 func (nw *Network) Stats() NetworkStats { return nw.stats }
 
-// SetDefault sets the configuration of every link, present and future.
+// SetDefault sets the configuration of every link on every channel,
+// present and future.
 func (nw *Network) SetDefault(cfg LinkConfig) error {
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	nw.def = cfg
-	for from := range nw.links {
-		for to := range nw.links[from] {
-			nw.links[from][to].cfg = cfg
+	for ch := Channel(0); ch < ChannelsMax; ch++ {
+		if err := nw.SetChannelDefault(ch, cfg); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// SetLink sets the configuration of the link from one node to another.
-func (nw *Network) SetLink(from, to NodeID, cfg LinkConfig) error {
+// SetChannelDefault sets the configuration of every link on one channel,
+// present and future (for example a datagram channel for elections).
+func (nw *Network) SetChannelDefault(ch Channel, cfg LinkConfig) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	nw.link(from, to).cfg = cfg
+	if ch >= ChannelsMax {
+		return fmt.Errorf("sim: channel %d is not below %d", ch, ChannelsMax)
+	}
+	nw.def[ch] = cfg
+	for from := range nw.links {
+		for to := 0; to < len(nw.links); to++ {
+			nw.links[from][to*ChannelsMax+int(ch)].cfg = cfg
+		}
+	}
 	return nil
 }
 
-// Link returns the configuration of the link from one node to another.
-func (nw *Network) Link(from, to NodeID) LinkConfig { return nw.link(from, to).cfg }
-
-func (nw *Network) link(from, to NodeID) *link {
-	if from < 0 || int(from) >= len(nw.links) || to < 0 || int(to) >= len(nw.links) {
-		panic(fmt.Sprintf("sim: link %s->%s names an unknown node", from, to))
+// SetLink sets the configuration of the link from one node to another on
+// one channel.
+func (nw *Network) SetLink(from, to NodeID, ch Channel, cfg LinkConfig) error {
+	if err := cfg.validate(); err != nil {
+		return err
 	}
-	return &nw.links[from][to]
+	nw.link(from, to, ch).cfg = cfg
+	return nil
+}
+
+// Link returns the configuration of the link from one node to another on
+// one channel.
+func (nw *Network) Link(from, to NodeID, ch Channel) LinkConfig { return nw.link(from, to, ch).cfg }
+
+func (nw *Network) link(from, to NodeID, ch Channel) *link {
+	if from < 0 || int(from) >= len(nw.links) || to < 0 || int(to) >= len(nw.links) || ch >= ChannelsMax {
+		panic(fmt.Sprintf("sim: link %s->%s channel %d names an unknown node or channel", from, to, ch))
+	}
+	return &nw.links[from][int(to)*ChannelsMax+int(ch)]
 }
 
 // Partition splits the listed nodes into groups that cannot reach each
@@ -172,7 +212,7 @@ func (nw *Network) Partition(groups ...[]NodeID) {
 			}
 			for _, a := range g {
 				for _, b := range h {
-					nw.link(a, b).blocked = true
+					nw.setBlocked(a, b, true)
 				}
 			}
 		}
@@ -182,122 +222,163 @@ func (nw *Network) Partition(groups ...[]NodeID) {
 
 // Block cuts the link from one node to another only (a one-way partition).
 func (nw *Network) Block(from, to NodeID) {
-	nw.link(from, to).blocked = true
+	nw.setBlocked(from, to, true)
 	nw.s.Note(TraceFault, from, "block ->"+nw.s.Name(to))
 }
 
+// Unblock restores the link from one node to another.
+func (nw *Network) Unblock(from, to NodeID) {
+	if !nw.Blocked(from, to) {
+		return
+	}
+	nw.s.Note(TraceFault, from, "unblock ->"+nw.s.Name(to))
+	nw.setBlocked(from, to, false)
+}
+
 // Blocked reports whether the link from one node to another is cut.
-func (nw *Network) Blocked(from, to NodeID) bool { return nw.link(from, to).blocked }
+func (nw *Network) Blocked(from, to NodeID) bool {
+	nw.link(from, to, 0) // bounds check
+	return nw.blocked[from][to]
+}
+
+func (nw *Network) setBlocked(from, to NodeID, on bool) {
+	nw.link(from, to, 0) // bounds check
+	was := nw.blocked[from][to]
+	nw.blocked[from][to] = on
+	if was && !on {
+		for ch := Channel(0); ch < ChannelsMax; ch++ {
+			nw.release(from, to, ch)
+		}
+	}
+}
 
 // Heal removes every partition and block; messages that waited on stream
 // links leave in order.
 func (nw *Network) Heal() {
 	nw.s.Note(TraceFault, -1, "heal")
-	for from := range nw.links {
-		for to := range nw.links[from] {
-			l := &nw.links[from][to]
-			if !l.blocked {
-				continue
-			}
-			l.blocked = false
-			nw.release(NodeID(from), NodeID(to), l)
+	for from := range nw.blocked {
+		for to := range nw.blocked[from] {
+			nw.setBlocked(NodeID(from), NodeID(to), false)
 		}
 	}
 }
 
-// Reset breaks the connection between two nodes in both directions, as a
+// Reset breaks every connection between two nodes in both directions, as a
 // cut cable or a firewall RST would: everything in flight is dropped and
 // each end is told.
 func (nw *Network) Reset(a, b NodeID) {
-	nw.reset(a, b)
-	nw.reset(b, a)
+	for ch := Channel(0); ch < ChannelsMax; ch++ {
+		nw.ResetChannel(a, b, ch)
+	}
 }
 
-// Disconnect is Reset on behalf of a process closing its connection.
-func (c *NodeContext) Disconnect(peer NodeID) {
+// ResetChannel breaks one channel's connection between two nodes, both
+// directions.
+func (nw *Network) ResetChannel(a, b NodeID, ch Channel) {
+	// A connection carries both directions: it exists once either side
+	// has used it, and breaking it tells both ends.
+	if !nw.link(a, b, ch).open && !nw.link(b, a, ch).open {
+		return
+	}
+	nw.reset(a, b, ch)
+	nw.reset(b, a, ch)
+}
+
+// Disconnect closes this node's connection to peer on one channel: what
+// either side had in flight is dropped and the peer is told.
+func (c *NodeContext) Disconnect(peer NodeID, ch Channel) {
 	if !c.Alive() {
 		return
 	}
-	c.n.s.Net.Reset(c.n.id, peer)
+	c.n.s.Net.ResetChannel(c.n.id, peer, ch)
 }
 
 func (nw *Network) resetNode(id NodeID) {
 	for other := range nw.links {
-		if NodeID(other) == id {
-			continue
+		if NodeID(other) != id {
+			nw.Reset(id, NodeID(other))
 		}
-		nw.reset(id, NodeID(other))
-		nw.reset(NodeID(other), id)
 	}
 }
 
 // reset ends the current connection from one node to another; the next
 // message opens a new one, preceded by an in-band notice for the receiver.
-func (nw *Network) reset(from, to NodeID) {
-	l := nw.link(from, to)
+func (nw *Network) reset(from, to NodeID, ch Channel) {
+	l := nw.link(from, to, ch)
 	if l.cfg.Mode != Stream {
 		return
 	}
-	dropped := len(l.held)
+	l.open = false
 	for _, e := range l.held {
-		nw.drop(from, to, e.id, e.msg, DropReset)
+		nw.drop(e, DropReset)
 	}
+	l.inflight -= len(l.held)
 	l.held = nil
-	l.inflight -= dropped
 	l.gen++
 	nw.stats.Resets++
-	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceReset, Node: from, Peer: to, Info: uint64(l.gen)})
+	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceReset, Node: from, Peer: to, Info: uint64(ch)})
 	if nw.s.nodes[to].state != nodeDown {
-		nw.schedule(from, to, l, resetNotice{}, 0, 0)
+		nw.schedule(from, to, ch, l, resetNotice{}, 0, 0)
 	}
 }
 
 // send is a process sending msg; it never blocks and never fails visibly,
 // like a write to a socket buffer.
-func (nw *Network) send(from, to NodeID, msg any) {
-	l := nw.link(from, to)
+func (nw *Network) send(from, to NodeID, ch Channel, msg any) {
+	l := nw.link(from, to, ch)
 	nw.ids++
 	id := nw.ids
 	nw.stats.Sent++
-	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceSend, Node: from, Peer: to, ID: id, Msg: msg})
+	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceSend, Node: from, Peer: to, ID: id, Info: uint64(ch), Msg: msg})
+	if l.cfg.Overwrite && len(l.held) > 0 {
+		for _, e := range l.held {
+			nw.drop(e, DropOverwritten)
+		}
+		l.inflight -= len(l.held)
+		l.held = l.held[:0]
+	}
 	if l.inflight >= l.cfg.QueueMax {
-		nw.drop(from, to, id, msg, DropQueueFull)
+		nw.drop(event{node: int32(to), src: int32(from), ch: ch, id: id, msg: msg}, DropQueueFull)
 		if l.cfg.Mode == Stream {
-			nw.reset(from, to)
+			nw.reset(from, to, ch)
 		}
 		return
 	}
 	if l.cfg.Mode == Datagram {
-		nw.sendDatagram(from, to, l, id, msg)
+		nw.sendDatagram(from, to, ch, l, id, msg)
 		return
+	}
+	if !l.open {
+		l.open = true
+		nw.link(to, from, ch).open = true
 	}
 	extra := time.Duration(0)
 	if nw.rand.Chance(l.cfg.Loss) {
 		extra = l.cfg.Retransmit
 	}
-	nw.schedule(from, to, l, msg, id, extra)
+	nw.schedule(from, to, ch, l, msg, id, extra)
 }
 
-func (nw *Network) sendDatagram(from, to NodeID, l *link, id uint64, msg any) {
-	if l.blocked {
-		nw.drop(from, to, id, msg, DropPartition)
+func (nw *Network) sendDatagram(from, to NodeID, ch Channel, l *link, id uint64, msg any) {
+	if nw.blocked[from][to] {
+		nw.drop(event{node: int32(to), src: int32(from), ch: ch, id: id, msg: msg}, DropPartition)
 		return
 	}
 	if nw.rand.Chance(l.cfg.Loss) {
-		nw.drop(from, to, id, msg, DropLoss)
+		nw.drop(event{node: int32(to), src: int32(from), ch: ch, id: id, msg: msg}, DropLoss)
 		return
 	}
-	nw.schedule(from, to, l, msg, id, 0)
+	nw.schedule(from, to, ch, l, msg, id, 0)
 	if nw.rand.Chance(l.cfg.Duplicate) && l.inflight < l.cfg.QueueMax {
 		nw.stats.Duplicated++
-		nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDuplicate, Node: from, Peer: to, ID: id})
-		nw.schedule(from, to, l, msg, id, 0)
+		nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDuplicate, Node: from, Peer: to, ID: id, Info: uint64(ch)})
+		nw.schedule(from, to, ch, l, msg, id, 0)
 	}
 }
 
 // schedule puts a delivery on the queue after the link's latency plus
 // extra; stream links never let a message overtake an earlier one.
-func (nw *Network) schedule(from, to NodeID, l *link, msg any, id uint64, extra time.Duration) {
+func (nw *Network) schedule(from, to NodeID, ch Channel, l *link, msg any, id uint64, extra time.Duration) {
 	at := nw.s.now.Add(nw.rand.Between(l.cfg.LatencyMin, l.cfg.LatencyMax) + extra)
 	if l.cfg.Mode == Stream {
 		if at < l.lastAt {
@@ -306,72 +387,69 @@ func (nw *Network) schedule(from, to NodeID, l *link, msg any, id uint64, extra 
 		l.lastAt = at
 	}
 	l.inflight++
-	nw.s.push(event{at: at, kind: kindDeliver, node: int32(to), src: int32(from), gen: l.gen, id: id, msg: msg})
+	nw.s.push(event{at: at, kind: kindDeliver, node: int32(to), src: int32(from), ch: ch, gen: l.gen, id: id, msg: msg})
 }
 
 // release sends what waited on a stream link during a partition.
-func (nw *Network) release(from, to NodeID, l *link) {
+func (nw *Network) release(from, to NodeID, ch Channel) {
+	l := nw.link(from, to, ch)
 	waiting := l.held
 	l.held = nil
 	l.inflight -= len(waiting)
 	for _, e := range waiting {
-		nw.schedule(from, to, l, e.msg, e.id, 0)
+		nw.schedule(from, to, ch, l, e.msg, e.id, 0)
 	}
-}
-
-// Unblock restores the link from one node to another.
-func (nw *Network) Unblock(from, to NodeID) {
-	l := nw.link(from, to)
-	if !l.blocked {
-		return
-	}
-	nw.s.Note(TraceFault, from, "unblock ->"+nw.s.Name(to))
-	l.blocked = false
-	nw.release(from, to, l)
 }
 
 // forget accounts for deliveries a crashed node had buffered while paused.
 func (nw *Network) forget(to NodeID, deferred []event) {
 	for _, e := range deferred {
 		if e.kind == kindDeliver {
-			nw.links[e.src][to].inflight--
+			nw.link(NodeID(e.src), to, e.ch).inflight--
 		}
 	}
 }
 
-func (nw *Network) drop(from, to NodeID, id uint64, msg any, why DropReason) {
+func (nw *Network) drop(e event, why DropReason) {
 	nw.stats.Dropped++
-	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDrop, Node: from, Peer: to, ID: id, Info: uint64(why), Msg: msg})
+	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDrop, Node: NodeID(e.src), Peer: NodeID(e.node), ID: e.id, Info: uint64(why) | uint64(e.ch)<<8, Msg: e.msg})
 }
 
 // deliver runs a delivery event.
 func (nw *Network) deliver(e *event) {
 	from, to := NodeID(e.src), NodeID(e.node)
-	l := &nw.links[from][to]
+	l := &nw.links[from][int(to)*ChannelsMax+int(e.ch)]
 	l.inflight--
 	if e.gen != l.gen {
-		nw.drop(from, to, e.id, e.msg, DropReset)
+		nw.drop(*e, DropReset)
 		return
 	}
 	dst := nw.s.nodes[to]
 	if dst.state == nodeDown {
-		nw.drop(from, to, e.id, e.msg, DropDown)
+		nw.drop(*e, DropDown)
 		return
 	}
-	if l.blocked {
+	if nw.blocked[from][to] {
 		if l.cfg.Mode == Datagram {
-			nw.drop(from, to, e.id, e.msg, DropPartition)
+			nw.drop(*e, DropPartition)
 			return
 		}
 		// The partition began while the message was on the wire: TCP
 		// keeps retransmitting it until the partition heals.
 		l.inflight++
+		if l.cfg.Overwrite {
+			for _, old := range l.held {
+				nw.drop(old, DropOverwritten)
+			}
+			l.inflight -= len(l.held)
+			l.held = l.held[:0]
+		}
 		l.held = append(l.held, *e)
 		return
 	}
 	if dst.state == nodePaused {
 		if !dst.defer_(*e) {
-			nw.drop(from, to, e.id, e.msg, DropQueueFull)
+			nw.drop(*e, DropQueueFull)
 			return
 		}
 		l.inflight++ // still the link's until the process reads it
@@ -379,12 +457,12 @@ func (nw *Network) deliver(e *event) {
 	}
 	if _, ok := e.msg.(resetNotice); ok {
 		if r, ok := dst.proc.(ConnResetter); ok {
-			r.ConnReset(from)
+			r.ConnReset(from, e.ch)
 		}
 		return
 	}
 	nw.stats.Delivered++
-	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDeliver, Node: from, Peer: to, ID: e.id, Msg: e.msg})
+	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDeliver, Node: from, Peer: to, ID: e.id, Info: uint64(e.ch), Msg: e.msg})
 	dst.proc.Receive(from, e.msg)
 }
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ func (p *orderProc) Receive(from NodeID, msg any) {
 	*p.log = append(*p.log, "msg "+string(rune('0'+msg.(int))))
 }
 func (p *orderProc) Tick()                 {}
-func (p *orderProc) ConnReset(peer NodeID) { *p.log = append(*p.log, "reset "+peer.String()) }
+func (p *orderProc) ConnReset(peer NodeID, _ Channel) { *p.log = append(*p.log, "reset "+peer.String()) }
 
 func TestPartitionAndHeal(t *testing.T) {
 	for _, mode := range []LinkMode{Stream, Datagram} {
@@ -210,7 +211,7 @@ func TestLinkConfigValidation(t *testing.T) {
 	}
 	for _, cfg := range bad {
 		require.Error(t, s.Net.SetDefault(cfg), "%+v", cfg)
-		require.Error(t, s.Net.SetLink(0, 1, cfg), "%+v", cfg)
+		require.Error(t, s.Net.SetLink(0, 1, 0, cfg), "%+v", cfg)
 	}
 }
 
@@ -238,4 +239,46 @@ func TestPauseDefersDeliveries(t *testing.T) {
 	require.NoError(t, s.RunFor(time.Millisecond))
 	require.Equal(t, []int{1, 2}, rec(1).ints())
 	require.Equal(t, Time(time.Second), rec(1).got[0].at)
+}
+
+func TestChannelsAreIndependentConnections(t *testing.T) {
+	s, rec := world(3, 2, 0, nil)
+	var order []string
+	s.Node(1).proc = &chanProc{log: &order}
+	s.Node(0).ctx.SendOn(1, 1, "vote")
+	s.Node(0).ctx.SendOn(2, 1, "proposal")
+	require.NoError(t, s.RunFor(10*time.Millisecond))
+	s.Node(0).ctx.Disconnect(1, 2) // only the quorum channel breaks
+	s.Node(0).ctx.SendOn(1, 1, "vote2")
+	require.NoError(t, s.RunFor(10*time.Millisecond))
+	require.ElementsMatch(t, []string{"vote", "proposal"}, order[:2], "channels do not order each other")
+	require.Equal(t, []string{"reset n0 ch2", "vote2"}, order[2:])
+	require.Equal(t, []NodeID{1}, rec(0).resets, "the closing end hears of it too")
+}
+
+type chanProc struct{ log *[]string }
+
+func (p *chanProc) Receive(from NodeID, msg any) { *p.log = append(*p.log, msg.(string)) }
+func (p *chanProc) Tick()                        {}
+func (p *chanProc) ConnReset(peer NodeID, ch Channel) {
+	*p.log = append(*p.log, fmt.Sprintf("reset %s ch%d", peer, ch))
+}
+
+func TestOverwriteKeepsOnlyTheNewestWaitingMessage(t *testing.T) {
+	s, rec := world(3, 2, 0, nil)
+	cfg := DefaultLink
+	cfg.Overwrite = true
+	require.NoError(t, s.Net.SetChannelDefault(1, cfg))
+	s.Net.Partition([]NodeID{0}, []NodeID{1})
+	for i := 0; i < 5; i++ {
+		s.Node(0).ctx.SendOn(1, 1, i)
+		require.NoError(t, s.RunFor(10*time.Millisecond))
+	}
+	s.Node(0).ctx.SendOn(0, 1, 100) // channel 0 keeps everything
+	s.Node(0).ctx.SendOn(0, 1, 101)
+	s.Net.Heal()
+	require.NoError(t, s.RunFor(time.Second))
+	got := rec(1).ints()
+	require.ElementsMatch(t, []int{4, 100, 101}, got, "only the newest vote survived the partition")
+	require.Error(t, s.Net.SetChannelDefault(ChannelsMax, cfg))
 }

@@ -282,12 +282,15 @@ func (c *NodeContext) Rand() *Rand { return c.rand }
 // Disk is the node's disk (nil if it has none).
 func (c *NodeContext) Disk() *Disk { return c.n.disk }
 
-// Send sends msg to another node over the simulated network.
-func (c *NodeContext) Send(to NodeID, msg any) {
+// Send sends msg to another node on channel 0.
+func (c *NodeContext) Send(to NodeID, msg any) { c.SendOn(0, to, msg) }
+
+// SendOn sends msg to another node on the given channel.
+func (c *NodeContext) SendOn(ch Channel, to NodeID, msg any) {
 	if !c.Alive() {
 		return
 	}
-	c.n.s.Net.send(c.n.id, to, msg)
+	c.n.s.Net.send(c.n.id, to, ch, msg)
 }
 
 // After runs fn after d of virtual time, if this incarnation still lives

@@ -23,9 +23,10 @@ type event struct {
 	msg  any
 	id   uint64 // message id (deliveries)
 	kind eventKind
-	node int32  // target node
-	src  int32  // sender (deliveries)
-	gen  uint32 // link generation (deliveries) or node incarnation (node events)
+	ch   Channel // network channel (deliveries)
+	node int32   // target node
+	src  int32   // sender (deliveries)
+	gen  uint32  // link generation (deliveries) or node incarnation (node events)
 }
 
 // key is what the heap orders: small, so sifting moves little memory; the

@@ -60,19 +60,21 @@ type DropReason uint8
 
 // Drop reasons; like TraceKind, their values feed the trace hash.
 const (
-	DropLoss      DropReason = iota + 1 // random loss on the link
-	DropPartition                       // sender and receiver are partitioned
-	DropReset                           // the connection was reset while in flight
-	DropQueueFull                       // the link's queue was at its limit
-	DropDown                            // the receiver is crashed
+	DropLoss        DropReason = iota + 1 // random loss on the link
+	DropPartition                         // sender and receiver are partitioned
+	DropReset                             // the connection was reset while in flight
+	DropQueueFull                         // the link's queue was at its limit
+	DropDown                              // the receiver is crashed
+	DropOverwritten                       // a newer message replaced it in a send queue of one
 )
 
 var dropReasonNames = [...]string{
-	DropLoss:      "loss",
-	DropPartition: "partition",
-	DropReset:     "reset",
-	DropQueueFull: "queue-full",
-	DropDown:      "down",
+	DropLoss:        "loss",
+	DropPartition:   "partition",
+	DropReset:       "reset",
+	DropQueueFull:   "queue-full",
+	DropDown:        "down",
+	DropOverwritten: "overwritten",
 }
 
 func (r DropReason) String() string {
@@ -116,11 +118,11 @@ func (e TraceEvent) Format(name func(NodeID) string) string {
 	fmt.Fprintf(&b, "%s %s", e.At, e.Kind)
 	switch e.Kind {
 	case TraceSend, TraceDeliver, TraceDuplicate:
-		fmt.Fprintf(&b, " %s->%s #%d", name(e.Node), name(e.Peer), e.ID)
+		fmt.Fprintf(&b, " %s->%s%s #%d", name(e.Node), name(e.Peer), channelSuffix(e.Info), e.ID)
 	case TraceDrop:
-		fmt.Fprintf(&b, " %s->%s #%d %s", name(e.Node), name(e.Peer), e.ID, DropReason(e.Info))
+		fmt.Fprintf(&b, " %s->%s%s #%d %s", name(e.Node), name(e.Peer), channelSuffix(e.Info>>8), e.ID, DropReason(e.Info&0xff))
 	case TraceReset:
-		fmt.Fprintf(&b, " %s<->%s", name(e.Node), name(e.Peer))
+		fmt.Fprintf(&b, " %s->%s%s", name(e.Node), name(e.Peer), channelSuffix(e.Info))
 	case TraceDiskWrite, TraceDiskSync, TraceDiskLost:
 		fmt.Fprintf(&b, " %s records=%d", name(e.Node), e.Info)
 	case TraceTick:
@@ -138,6 +140,14 @@ func (e TraceEvent) Format(name func(NodeID) string) string {
 		fmt.Fprintf(&b, " %v", e.Msg)
 	}
 	return b.String()
+}
+
+// channelSuffix shows a channel other than the default one.
+func channelSuffix(ch uint64) string {
+	if ch == 0 {
+		return ""
+	}
+	return fmt.Sprintf("/ch%d", ch)
 }
 
 // trace keeps the running hash and, when asked, the events themselves.
