@@ -74,8 +74,10 @@ type orderProc struct{ log *[]string }
 func (p *orderProc) Receive(from NodeID, msg any) {
 	*p.log = append(*p.log, "msg "+string(rune('0'+msg.(int))))
 }
-func (p *orderProc) Tick()                 {}
-func (p *orderProc) ConnReset(peer NodeID, _ Channel) { *p.log = append(*p.log, "reset "+peer.String()) }
+func (p *orderProc) Tick() {}
+func (p *orderProc) ConnReset(peer NodeID, _ Channel) {
+	*p.log = append(*p.log, "reset "+peer.String())
+}
 
 func TestPartitionAndHeal(t *testing.T) {
 	for _, mode := range []LinkMode{Stream, Datagram} {
