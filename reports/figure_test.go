@@ -1,0 +1,91 @@
+package reports
+
+import (
+	"html"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// requireFigure checks both files of fig exist in dir, the PNG decodes at
+// the size asked for, and the SVG carries every given text (title, axis
+// labels), as SVG escapes it.
+func requireFigure(t *testing.T, dir string, fig Figure, widthInches, heightInches int, texts ...string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, fig.PNG))
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	require.Equal(t, widthInches*PNGDPI, img.Bounds().Dx())
+	require.Equal(t, heightInches*PNGDPI, img.Bounds().Dy())
+
+	svg, err := os.ReadFile(filepath.Join(dir, fig.SVG))
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "<svg")
+	for _, text := range append([]string{fig.Title}, texts...) {
+		require.Contains(t, string(svg), html.EscapeString(text))
+	}
+	require.NotEmpty(t, fig.Table.Columns)
+	for _, row := range fig.Table.Rows {
+		require.Len(t, row, len(fig.Table.Columns))
+	}
+}
+
+// keepFigures copies figures to ZABSIM_REPORTS_KEEP when it is set, for
+// looking at them by eye; the test itself never depends on it.
+func figureDir(t *testing.T) string {
+	if dir := os.Getenv("ZABSIM_REPORTS_KEEP"); dir != "" {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		return dir
+	}
+	return t.TempDir()
+}
+
+// syntheticLatencies draws a log-normal-ish latency per write whose median
+// grows with ensemble size, with a rare slow tail, as commits behave.
+func syntheticLatencies(seed uint64, sizes ...int) []LatencyBySize {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var out []LatencyBySize
+	for _, n := range sizes {
+		d := LatencyBySize{Size: n}
+		for range 2000 {
+			base := time.Duration(float64(time.Millisecond) * (1 + 0.2*float64(n)) * (0.6 + r.ExpFloat64()*0.4))
+			if r.IntN(200) == 0 {
+				base *= 20
+			}
+			d.Samples = append(d.Samples, base)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func TestLatencyFigures(t *testing.T) {
+	dir := figureDir(t)
+	data := syntheticLatencies(1, 9, 1, 3, 5, 7)
+
+	fig, err := LatencyPercentiles(dir, data)
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 6, "ensemble size (servers)", "commit latency (ms, log scale)", "p999")
+	require.Equal(t, "1", fig.Table.Rows[0][0], "rows follow ensemble size, not input order")
+
+	fig, err = LatencyCDF(dir, data)
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 6, "commit latency (ms, log scale)", "writes at or below latency (%)", "9 servers")
+}
+
+func TestLatencyFiguresWithoutSamples(t *testing.T) {
+	dir := t.TempDir()
+	data := []LatencyBySize{{Size: 3}, {Size: 5, Samples: []time.Duration{0, 0}}}
+	for _, draw := range []func(string, []LatencyBySize) (Figure, error){LatencyPercentiles, LatencyCDF} {
+		fig, err := draw(dir, data)
+		require.NoError(t, err)
+		requireFigure(t, dir, fig, 10, 6)
+	}
+}

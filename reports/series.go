@@ -1,0 +1,70 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+)
+
+// addSeries draws points joined by a line in the i-th series style and
+// names it in the legend. An empty series adds only nothing, so callers need
+// not special-case sizes without samples.
+func addSeries(p *plot.Plot, label string, xys plotter.XYs, i int) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	line, points, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return err
+	}
+	line.LineStyle = seriesLine(i)
+	points.GlyphStyle = seriesGlyph(i)
+	p.Add(line, points)
+	p.Legend.Add(label, line, points)
+	return nil
+}
+
+// addCurve is addSeries without point markers, for dense curves (CDFs).
+func addCurve(p *plot.Plot, label string, xys plotter.XYs, i int) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return err
+	}
+	line.LineStyle = seriesLine(i)
+	p.Add(line)
+	p.Legend.Add(label, line)
+	return nil
+}
+
+// integerAxisX labels exactly the given values and pads half a step on
+// each side, so the first and last points are not drawn on the frame.
+func integerAxisX(p *plot.Plot, values []int) {
+	if len(values) == 0 {
+		return
+	}
+	vs := slices.Clone(values)
+	slices.Sort(vs)
+	vs = slices.Compact(vs)
+	p.X.Tick.Marker = integerTicks{values: vs}
+	p.X.Min = float64(vs[0]) - 0.5
+	p.X.Max = float64(vs[len(vs)-1]) + 0.5
+}
+
+// percentAxisY fixes the Y axis to 0–100 with a tick every ten, the
+// natural grid for shares.
+func percentAxisY(p *plot.Plot) {
+	p.Y.Min, p.Y.Max = 0, 100
+	p.Y.Tick.Marker = integerTicks{values: []int{0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100}}
+}
+
+func servers(n int) string {
+	if n == 1 {
+		return "1 server"
+	}
+	return fmt.Sprintf("%d servers", n)
+}
