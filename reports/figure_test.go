@@ -15,15 +15,15 @@ import (
 // requireFigure checks both files of fig exist in dir, the PNG decodes at
 // the size asked for, and the SVG carries every given text (title, axis
 // labels), as SVG escapes it.
-func requireFigure(t *testing.T, dir string, fig Figure, widthInches, heightInches int, texts ...string) {
+func requireFigure(t *testing.T, dir string, fig Figure, widthInches, heightInches float64, texts ...string) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, fig.PNG))
 	require.NoError(t, err)
 	defer f.Close()
 	img, err := png.Decode(f)
 	require.NoError(t, err)
-	require.Equal(t, widthInches*PNGDPI, img.Bounds().Dx())
-	require.Equal(t, heightInches*PNGDPI, img.Bounds().Dy())
+	require.Equal(t, int(widthInches*PNGDPI), img.Bounds().Dx())
+	require.Equal(t, int(heightInches*PNGDPI), img.Bounds().Dy())
 
 	svg, err := os.ReadFile(filepath.Join(dir, fig.SVG))
 	require.NoError(t, err)
@@ -37,8 +37,8 @@ func requireFigure(t *testing.T, dir string, fig Figure, widthInches, heightInch
 	}
 }
 
-// keepFigures copies figures to ZABSIM_REPORTS_KEEP when it is set, for
-// looking at them by eye; the test itself never depends on it.
+// figureDir writes to ZABSIM_REPORTS_KEEP when it is set, for looking at
+// the figures by eye; the checks are the same either way.
 func figureDir(t *testing.T) string {
 	if dir := os.Getenv("ZABSIM_REPORTS_KEEP"); dir != "" {
 		require.NoError(t, os.MkdirAll(dir, 0o755))

@@ -9,21 +9,38 @@ import (
 )
 
 // addSeries draws points joined by a line in the i-th series style and
-// names it in the legend. An empty series adds only nothing, so callers need
-// not special-case sizes without samples.
+// names it in the plot's legend.
 func addSeries(p *plot.Plot, label string, xys plotter.XYs, i int) error {
+	thumbs, err := plotSeries(p, xys, i)
+	if err != nil || thumbs == nil {
+		return err
+	}
+	p.Legend.Add(label, thumbs...)
+	return nil
+}
+
+// plotSeries draws the series and returns its legend thumbnails, nil for
+// an empty series, so callers need not special-case sizes without samples.
+func plotSeries(p *plot.Plot, xys plotter.XYs, i int) ([]plot.Thumbnailer, error) {
 	if len(xys) == 0 {
-		return nil
+		return nil, nil
 	}
 	line, points, err := plotter.NewLinePoints(xys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	line.LineStyle = seriesLine(i)
 	points.GlyphStyle = seriesGlyph(i)
 	p.Add(line, points)
-	p.Legend.Add(label, line, points)
-	return nil
+	return []plot.Thumbnailer{line, points}, nil
+}
+
+// dodge shifts series i of n sideways by a small fraction of an integer
+// step, so series with equal values (3 and 4 servers both tolerate one
+// crash) stay visible instead of hiding one another.
+func dodge(x float64, i, n int) float64 {
+	const spread = 0.06
+	return x + spread*(float64(i)-float64(n-1)/2)
 }
 
 // addCurve is addSeries without point markers, for dense curves (CDFs).
