@@ -92,8 +92,9 @@ func (d *decoder) length(field string, elemMin int) (n int, null bool) {
 		d.fail(field, "negative length %d", v)
 		return 0, false
 	case int64(v)*int64(elemMin) > int64(d.remaining()):
+		rem := d.remaining()
 		d.off = at
-		d.fail(field, "length %d needs at least %d bytes, %d remain", v, int64(v)*int64(elemMin), d.remaining())
+		d.fail(field, "length %d needs at least %d bytes, %d remain", v, int64(v)*int64(elemMin), rem)
 		return 0, false
 	}
 	return int(v), false
