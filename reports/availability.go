@@ -79,14 +79,11 @@ func Availability(dir string, data []AvailabilityBySize) (Figure, error) {
 			})
 		}
 		thumbs, err := plotSeries(writes, w, i)
-		if err != nil {
+		if err := addToKey(&k, servers(d.Size), thumbs, err); err != nil {
 			return Figure{}, err
 		}
 		if _, err := plotSeries(leader, l, i); err != nil {
 			return Figure{}, err
-		}
-		if thumbs != nil {
-			k.add(servers(d.Size), thumbs...)
 		}
 	}
 	for _, p := range []*plot.Plot{writes, leader} {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // LatencyBySize holds the commit latencies measured on one ensemble size.
@@ -57,15 +58,22 @@ func LatencyPercentiles(dir string, data []LatencyBySize) (Figure, error) {
 		}
 		table.Rows = append(table.Rows, append(row, formatNumber(unit.of(largest(sorted)))))
 	}
-	useLogY(p, lo, hi)
-	clampY(series, p.Y.Min)
+	toY := useLogY(p, lo, hi)
+	for _, xys := range series {
+		for j := range xys {
+			xys[j].Y = toY(xys[j].Y)
+		}
+	}
+	var k key
 	for i, q := range latencyQuantiles {
-		if err := addSeries(p, q.name, series[i], i); err != nil {
+		thumbs, err := plotSeries(p, series[i], i)
+		if err := addToKey(&k, q.name, thumbs, err); err != nil {
 			return Figure{}, err
 		}
 	}
 	integerAxisX(p, sizes)
-	return writeFigure(dir, "latency-percentiles", title, figureWidth, figureHeight, p.Draw, table)
+	paint := func(c draw.Canvas) { p.Draw(k.draw(c)) }
+	return writeFigure(dir, "latency-percentiles", title, figureWidth, figureHeight, paint, table)
 }
 
 // cdfPointsMax bounds the points per curve: beyond a few hundred the line
@@ -79,10 +87,6 @@ func LatencyCDF(dir string, data []LatencyBySize) (Figure, error) {
 	unit := unitFor(latencyLargest(data))
 	title := "Commit latency distribution by ensemble size"
 	p := newPlot(title, fmt.Sprintf("commit latency (%s, log scale)", unit.name), "writes at or below latency (%)")
-	p.Legend.Left = false
-	p.Legend.Top = false
-	p.Legend.XOffs = -p.Legend.XOffs
-	p.Legend.YOffs = -p.Legend.YOffs
 	cdfQuantiles := []float64{0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999}
 	table := Table{Columns: []string{"servers", "writes"}}
 	for _, q := range cdfQuantiles {
@@ -103,17 +107,20 @@ func LatencyCDF(dir string, data []LatencyBySize) (Figure, error) {
 			lo, hi = positiveMin(lo, xy.X), max(hi, xy.X)
 		}
 	}
-	useLogX(p, lo, hi)
+	toX := useLogX(p, lo, hi)
 	percentAxisY(p)
+	var k key
 	for i, d := range data {
 		for j := range curves[i] {
-			curves[i][j].X = max(curves[i][j].X, p.X.Min)
+			curves[i][j].X = toX(curves[i][j].X)
 		}
-		if err := addCurve(p, servers(d.Size), curves[i], i); err != nil {
+		thumbs, err := plotCurve(p, curves[i], i)
+		if err := addToKey(&k, servers(d.Size), thumbs, err); err != nil {
 			return Figure{}, err
 		}
 	}
-	return writeFigure(dir, "latency-cdf", title, figureWidth, figureHeight, p.Draw, table)
+	paint := func(c draw.Canvas) { p.Draw(k.draw(c)) }
+	return writeFigure(dir, "latency-cdf", title, figureWidth, figureHeight, paint, table)
 }
 
 // cdfPoints samples the empirical CDF at evenly spaced ranks, always
@@ -155,15 +162,4 @@ func positiveMin(current, v float64) float64 {
 		return v
 	}
 	return min(current, v)
-}
-
-// clampY lifts values below a log axis' floor onto it (a zero latency
-// is possible in a simulation with zero-delay links), so they stay visible
-// instead of vanishing.
-func clampY(series []plotter.XYs, floor float64) {
-	for _, s := range series {
-		for i := range s {
-			s[i].Y = max(s[i].Y, floor)
-		}
-	}
 }

@@ -101,11 +101,8 @@ func QuorumSafety(dir string, sweep QuorumSweep) (Figure, error) {
 		})
 	}
 	thumbs, err := plotSeries(avail, writes, 0)
-	if err != nil {
+	if err := addToKey(&k, "successful writes", thumbs, err); err != nil {
 		return Figure{}, err
-	}
-	if thumbs != nil {
-		k.add("successful writes", thumbs...)
 	}
 	k.add("quorums need not intersect (2q ≤ servers)", unsafe)
 	for _, p := range []*plot.Plot{safety, avail} {

@@ -8,17 +8,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 )
 
-// addSeries draws points joined by a line in the i-th series style and
-// names it in the plot's legend.
-func addSeries(p *plot.Plot, label string, xys plotter.XYs, i int) error {
-	thumbs, err := plotSeries(p, xys, i)
-	if err != nil || thumbs == nil {
-		return err
-	}
-	p.Legend.Add(label, thumbs...)
-	return nil
-}
-
 // plotSeries draws the series and returns its legend thumbnails, nil for
 // an empty series, so callers need not special-case sizes without samples.
 func plotSeries(p *plot.Plot, xys plotter.XYs, i int) ([]plot.Thumbnailer, error) {
@@ -43,19 +32,26 @@ func dodge(x float64, i, n int) float64 {
 	return x + spread*(float64(i)-float64(n-1)/2)
 }
 
-// addCurve is addSeries without point markers, for dense curves (CDFs).
-func addCurve(p *plot.Plot, label string, xys plotter.XYs, i int) error {
+// plotCurve is plotSeries without point markers, for dense curves (CDFs).
+func plotCurve(p *plot.Plot, xys plotter.XYs, i int) ([]plot.Thumbnailer, error) {
 	if len(xys) == 0 {
-		return nil
+		return nil, nil
 	}
 	line, err := plotter.NewLine(xys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	line.LineStyle = seriesLine(i)
 	p.Add(line)
-	p.Legend.Add(label, line)
-	return nil
+	return []plot.Thumbnailer{line}, nil
+}
+
+// addToKey names a plotted series in the key unless it drew nothing.
+func addToKey(k *key, label string, thumbs []plot.Thumbnailer, err error) error {
+	if err == nil && thumbs != nil {
+		k.add(label, thumbs...)
+	}
+	return err
 }
 
 // integerAxisX labels exactly the given values and pads half a step on

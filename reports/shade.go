@@ -60,6 +60,10 @@ func (m marker) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(m.line, x, c.Min.Y, x, c.Max.Y)
 }
 
+// labelGround sits behind labels in a data area so lines crossing them
+// (a leader change inside a fault window) do not strike them through.
+var labelGround = color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0xC8}
+
 // drawRowLabel writes text left-aligned at x, in label row row counted
 // down from the top of the data area.
 func drawRowLabel(c draw.Canvas, x vg.Length, row int, text string, clr color.Color) {
@@ -68,7 +72,12 @@ func drawRowLabel(c draw.Canvas, x vg.Length, row int, text string, clr color.Co
 	}
 	sty := noteStyle(clr)
 	sty.YAlign = draw.YTop
-	lineHeight := sty.Height("Mg") * 1.15
+	lineHeight := sty.Height("Mg") * 1.2
 	y := c.Max.Y - vg.Points(2) - lineHeight*vg.Length(row)
+	c.SetColor(labelGround)
+	c.Fill(vg.Rectangle{
+		Min: vg.Point{X: x - 1, Y: y - lineHeight + 1},
+		Max: vg.Point{X: x + sty.Width(text) + 1, Y: y},
+	}.Path())
 	c.FillText(sty, vg.Point{X: x, Y: y}, text)
 }

@@ -63,8 +63,8 @@ func seriesLine(i int) draw.LineStyle {
 }
 
 // newPlot applies the house style: large title, labelled axes, a faint
-// grid to read values against, legend in the top left where curves that
-// rise to the right leave room.
+// grid to read values against. Figures name their series in a key under
+// the plot rather than in gonum's legend, which sits on the data.
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
@@ -77,13 +77,6 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
-	p.Legend.TextStyle.Font = font.From(sansFont, legendSize)
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.XOffs = vg.Points(8)
-	p.Legend.YOffs = -vg.Points(4)
-	p.Legend.ThumbnailWidth = vg.Points(24)
-	p.Legend.Padding = vg.Points(3)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = gridColor
 	grid.Horizontal.Color = gridColor

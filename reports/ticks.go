@@ -7,23 +7,22 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// logTicks labels 1, 2 and 5 of each decade. gonum's LogTicks labels only
-// powers of ten, which leaves a latency axis spanning 2–40 ms with a single
-// labelled tick.
+// logTicks labels 1, 2 and 5 of each decade on an axis whose values are
+// already log10 of the data. gonum's LogTicks labels only powers of ten,
+// which leaves a latency axis spanning 2–40 ms with a single labelled tick.
 type logTicks struct{}
 
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
-	first := int(math.Floor(math.Log10(lo)))
-	last := int(math.Ceil(math.Log10(hi)))
-	for e := first; e <= last; e++ {
+	for e := int(math.Floor(lo)); e <= int(math.Ceil(hi)); e++ {
 		decade := math.Pow10(e)
 		for m := 1; m < 10; m++ {
 			v := float64(m) * decade
-			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+			at := math.Log10(v)
+			if at < lo-1e-9 || at > hi+1e-9 {
 				continue
 			}
-			t := plot.Tick{Value: v}
+			t := plot.Tick{Value: at}
 			if m == 1 || m == 2 || m == 5 {
 				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
 			}
@@ -47,20 +46,27 @@ func (t integerTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// useLogY switches the Y axis to a log scale over [lo, hi], widened to
-// whole 1-2-5 steps so the extreme points do not sit on the frame.
-func useLogY(p *plot.Plot, lo, hi float64) {
+// useLogY makes the Y axis logarithmic over [lo, hi], widened to whole
+// 1-2-5 steps so extreme points do not sit on the frame, and returns the
+// mapping every Y value must go through. The axis stays linear over log10
+// of the data: gonum's LogScale places a centred axis label by the linear
+// midpoint of the range, which on a log axis pushes the label's box far
+// above the plot and leaves a wide empty band under the title. Values below
+// lo are lifted onto it (a simulation can measure a zero latency), so they
+// stay visible instead of vanishing.
+func useLogY(p *plot.Plot, lo, hi float64) func(float64) float64 {
 	lo, hi = logBounds(lo, hi)
-	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
-	p.Y.Min, p.Y.Max = lo, hi
+	p.Y.Min, p.Y.Max = math.Log10(lo), math.Log10(hi)
+	return func(v float64) float64 { return math.Log10(max(v, lo)) }
 }
 
-func useLogX(p *plot.Plot, lo, hi float64) {
+// useLogX is useLogY for the X axis.
+func useLogX(p *plot.Plot, lo, hi float64) func(float64) float64 {
 	lo, hi = logBounds(lo, hi)
-	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = logTicks{}
-	p.X.Min, p.X.Max = lo, hi
+	p.X.Min, p.X.Max = math.Log10(lo), math.Log10(hi)
+	return func(v float64) float64 { return math.Log10(max(v, lo)) }
 }
 
 // logBounds rounds outwards to 1, 2 or 5 times a power of ten and keeps at

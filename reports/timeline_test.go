@@ -1,0 +1,101 @@
+package reports
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// syntheticRun is a 5-server run of 30 s: a partition isolates the leader
+// s1 from 8 s to 16 s, s3 takes over in epoch 2, s1 crashes at 20 s and
+// restarts at 24 s. Writes slow down and time out around the faults.
+func syntheticRun() Timeline {
+	r := rand.New(rand.NewPCG(7, 7))
+	tl := Timeline{
+		Title:    "isolate-leader seed 7",
+		Duration: 30 * time.Second,
+		Servers:  []string{"s1", "s2", "s3", "s4", "s5"},
+		Faults: []Window{
+			{Start: 8 * time.Second, End: 16 * time.Second, Label: "partition s1 | s2,s3,s4,s5"},
+			{Start: 20 * time.Second, End: 24 * time.Second, Label: "crash s1"},
+			{Start: 26 * time.Second, Label: "latency spike s4"},
+		},
+		Leaders: []LeaderChange{
+			{At: 1200 * time.Millisecond, Server: "s1", Epoch: 1},
+			{At: 10500 * time.Millisecond, Server: "s3", Epoch: 2},
+		},
+	}
+	for at := 500 * time.Millisecond; at < tl.Duration; at += 40 * time.Millisecond {
+		op := OpPoint{At: at, Latency: time.Duration(float64(2*time.Millisecond) * (0.5 + r.ExpFloat64()))}
+		switch {
+		case at > 8*time.Second && at < 10500*time.Millisecond && r.IntN(3) == 0:
+			op.Latency, op.Outcome = 2*time.Second, OutcomeTimeout
+		case at > 8*time.Second && at < 10500*time.Millisecond:
+			op.Outcome = OutcomeError
+		}
+		tl.Ops = append(tl.Ops, op)
+	}
+	for i, s := range tl.Servers {
+		tl.Roles = append(tl.Roles, RoleSpan{Server: s, Role: RoleLooking, End: 1200 * time.Millisecond})
+		role := RoleFollowing
+		if i == 0 {
+			role = RoleLeading
+		}
+		tl.Roles = append(tl.Roles, RoleSpan{Server: s, Role: role, Start: 1200 * time.Millisecond, End: 8 * time.Second})
+	}
+	tl.Roles = append(tl.Roles,
+		RoleSpan{Server: "s1", Role: RoleLooking, Start: 8 * time.Second, End: 20 * time.Second},
+		RoleSpan{Server: "s1", Role: RoleDown, Start: 20 * time.Second, End: 24 * time.Second},
+		RoleSpan{Server: "s1", Role: RoleLooking, Start: 24 * time.Second, End: 24500 * time.Millisecond},
+		RoleSpan{Server: "s1", Role: RoleFollowing, Start: 24500 * time.Millisecond},
+		RoleSpan{Server: "s3", Role: RoleLooking, Start: 8 * time.Second, End: 10500 * time.Millisecond},
+		RoleSpan{Server: "s3", Role: RoleLeading, Start: 10500 * time.Millisecond},
+		RoleSpan{Server: "obs1", Role: RoleObserving},
+	)
+	for _, s := range []string{"s2", "s4", "s5"} {
+		tl.Roles = append(tl.Roles,
+			RoleSpan{Server: s, Role: RoleLooking, Start: 8 * time.Second, End: 10500 * time.Millisecond},
+			RoleSpan{Server: s, Role: RoleFollowing, Start: 10500 * time.Millisecond})
+	}
+	return tl
+}
+
+func TestTimelineFigure(t *testing.T) {
+	dir := figureDir(t)
+	fig, err := TimelineFigure(dir, "timeline", syntheticRun())
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 8, "client latency (ms, log scale)", "simulated time (s)",
+		"partition s1 | s2,s3,s4,s5", "s3 e2", "timeout", "LEADING", "DOWN", "obs1")
+	require.Equal(t, []string{"leader", "1.20", "", "s1 leads epoch 1"}, fig.Table.Rows[0])
+	require.Equal(t, []string{"fault", "26.0", "30.0", "latency spike s4"}, fig.Table.Rows[4], "an unhealed fault lasts to the end")
+}
+
+func TestTimelineFigureEmptyRun(t *testing.T) {
+	dir := figureDir(t)
+	fig, err := TimelineFigure(dir, "timeline-empty", Timeline{})
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 8, "no client operations", "no server roles recorded", "simulated time (ms)")
+	require.Empty(t, fig.Table.Rows)
+}
+
+func TestTimelineFigureWithoutFaults(t *testing.T) {
+	dir := figureDir(t)
+	tl := syntheticRun()
+	tl.Faults, tl.Duration, tl.Title = nil, 0, "steady seed 1"
+	fig, err := TimelineFigure(dir, "timeline-steady", tl)
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 8, "simulated time (s)")
+	for _, row := range fig.Table.Rows {
+		require.NotEqual(t, "fault", row[0])
+	}
+}
+
+func TestTimelineFileNameIsSafe(t *testing.T) {
+	dir := t.TempDir()
+	fig, err := TimelineFigure(dir, "../<script>/7", Timeline{Title: "<script>alert(1)</script>"})
+	require.NoError(t, err)
+	require.Equal(t, "----script--7.png", fig.PNG)
+	requireFigure(t, dir, fig, 10, 8)
+}
