@@ -74,6 +74,7 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 		a.Label.TextStyle.Font = font.From(sansFont, labelSize)
 		a.Tick.Label.Font = font.From(sansFont, tickSize)
 		a.Label.Padding = vg.Points(4)
+		a.Tick.Marker = linearTicks{}
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel

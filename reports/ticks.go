@@ -103,3 +103,35 @@ func logBounds(lo, hi float64) (float64, float64) {
 	}
 	return lo, hi
 }
+
+// linearTicks labels round steps (1, 2 or 5 times a power of ten) chosen
+// for about six labels; gonum's default often labels only three, which is
+// too coarse to read a value off the grid.
+type linearTicks struct{}
+
+func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', -1, 64)}}
+	}
+	raw := (hi - lo) / 6
+	decade := math.Pow10(int(math.Floor(math.Log10(raw))))
+	step := 10 * decade
+	for _, m := range []float64{1, 2, 5} {
+		if m*decade >= raw {
+			step = m * decade
+			break
+		}
+	}
+	// Printing no more decimals than the step has keeps float noise
+	// (0.7000000000000001) out of the labels.
+	decimals := max(0, -int(math.Floor(math.Log10(step))))
+	var ticks []plot.Tick
+	for i := math.Ceil(lo / step); i*step <= hi+step*1e-9; i++ {
+		v := i * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+		if half := v + step/2; half <= hi {
+			ticks = append(ticks, plot.Tick{Value: half})
+		}
+	}
+	return ticks
+}
