@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"os"
@@ -55,9 +56,10 @@ func writeFigure(dir, name, title string, w, h vg.Length, paint func(draw.Canvas
 	canvases := []struct {
 		file   string
 		canvas vg.CanvasWriterTo
+		fix    func([]byte) []byte
 	}{
-		{fig.PNG, vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(PNGDPI))}},
-		{fig.SVG, vgsvg.New(w, h)},
+		{fig.PNG, vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(PNGDPI))}, nil},
+		{fig.SVG, vgsvg.New(w, h), svgFontFallback},
 	}
 	for _, c := range canvases {
 		dc := draw.New(c.canvas)
@@ -66,25 +68,30 @@ func writeFigure(dir, name, title string, w, h vg.Length, paint func(draw.Canvas
 		dc.SetColor(color.White)
 		dc.Fill(dc.Rectangle.Path())
 		paint(dc)
-		if err := writeCanvas(filepath.Join(dir, c.file), c.canvas); err != nil {
+		var buf bytes.Buffer
+		if _, err := c.canvas.WriteTo(&buf); err != nil {
+			return Figure{}, fmt.Errorf("reports: figure %s: %w", stem, err)
+		}
+		data := buf.Bytes()
+		if c.fix != nil {
+			data = c.fix(data)
+		}
+		if err := os.WriteFile(filepath.Join(dir, c.file), data, 0o644); err != nil {
 			return Figure{}, fmt.Errorf("reports: figure %s: %w", stem, err)
 		}
 	}
 	return fig, nil
 }
 
-func writeCanvas(path string, c vg.CanvasWriterTo) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	_, err = c.WriteTo(f)
-	return err
+// svgFontFallback names fonts a browser is likely to have after the one
+// the text was measured with. Liberation Sans is metric-compatible with
+// Arial, so falling back to it keeps labels the width they were laid out
+// at; without a fallback a browser lacking Liberation draws its default
+// serif, and labels overrun. Embedding the font instead would add about
+// half a megabyte to every SVG.
+func svgFontFallback(svg []byte) []byte {
+	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Sans;"),
+		[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
 }
 
 // fileStem keeps names that come from scenario names (which users choose)

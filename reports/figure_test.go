@@ -28,6 +28,7 @@ func requireFigure(t *testing.T, dir string, fig Figure, widthInches, heightInch
 	svg, err := os.ReadFile(filepath.Join(dir, fig.SVG))
 	require.NoError(t, err)
 	require.Contains(t, string(svg), "<svg")
+	require.Contains(t, string(svg), "'Liberation Sans',Arial,", "browsers without Liberation fall back to a metric twin")
 	for _, text := range append([]string{fig.Title}, texts...) {
 		require.Contains(t, string(svg), html.EscapeString(text))
 	}

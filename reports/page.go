@@ -52,8 +52,9 @@ func columnAligns(t Table) []string {
 	return aligns
 }
 
-// isNumber accepts the forms formatNumber, formatPercent and formatSeconds
-// produce, and an empty cell, which says nothing about its column.
+// isNumber accepts the forms formatNumber and formatSeconds produce, a
+// trailing percent sign, and an empty cell, which says nothing about its
+// column.
 func isNumber(cell string) bool {
 	if cell == "" {
 		return true

@@ -62,5 +62,3 @@ func formatNumber(v float64) string {
 	decimals := max(0, min(6, 2-int(math.Floor(math.Log10(math.Abs(v))))))
 	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
-
-func formatPercent(share float64) string { return formatNumber(100*share) + "%" }
