@@ -92,6 +92,9 @@ func (s *cannedServer) serve(c net.Conn) {
 			s.t.Errorf("request %v: %v", h, err)
 			return
 		}
+		if sync, ok := req.(*SyncRequest); ok && sync.Path == "/drop" {
+			return
+		}
 		zxid++
 		if req.Opcode() == OpPing {
 			select {
@@ -123,7 +126,8 @@ var cannedStat = Stat{
 
 // cannedAnswer is the script: paths under /missing fail with NONODE, the
 // rest succeed with fixed bodies, and getData on /watched is followed by a
-// NodeDataChanged notification.
+// NodeDataChanged notification. (sync /drop, handled in serve, drops the
+// connection without a reply.)
 func cannedAnswer(h RequestHeader, req Request, zxid int64) (ReplyHeader, Response, *WatcherEvent) {
 	ok := ReplyHeader{Xid: h.Xid, Zxid: zxid}
 	fail := func(code ErrCode) (ReplyHeader, Response, *WatcherEvent) {
@@ -175,7 +179,7 @@ func cannedAnswer(h RequestHeader, req Request, zxid int64) (ReplyHeader, Respon
 		return ok, &StatResponse{Stat: cannedStat}, nil
 	case *MultiRequest:
 		return ok, cannedMulti(r), nil
-	case *AuthRequest, *CloseSessionRequest:
+	case *AuthRequest, *CloseSessionRequest, *SetWatchesRequest:
 		return ok, nil, nil
 	}
 	return fail(ErrUnimplemented)
@@ -376,4 +380,59 @@ func waitForSession(t *testing.T, events <-chan zk.Event) {
 			t.Fatal(errors.New("no session within 10 s"))
 		}
 	}
+}
+
+// TestGoZookeeperResumesWithSetWatches drops the connection under a client
+// with pending watches: go-zookeeper must resume the session with a
+// ConnectRequest this codec decodes, then re-arm its watches with a
+// setWatches request carrying the last zxid it saw.
+func TestGoZookeeperResumesWithSetWatches(t *testing.T) {
+	s := startCannedServer(t)
+	conn, events, err := zk.Connect([]string{s.ln.Addr().String()}, 10*time.Second,
+		zk.WithLogger(quietLogger{}), zk.WithLogInfo(false))
+	require.NoError(t, err)
+	defer conn.Close()
+	waitForSession(t, events)
+
+	_, _, _, err = conn.ExistsW("/missing")
+	require.NoError(t, err)
+	_, _, _, err = conn.GetW("/a")
+	require.NoError(t, err)
+	_, _, _, err = conn.ChildrenW("/")
+	require.NoError(t, err)
+	// Replies 0x101..0x103 on the first connection: the last zxid seen.
+	const lastZxid = 0x103
+
+	_, err = conn.Sync("/drop")
+	require.Error(t, err)
+	waitForSession(t, events)
+
+	deadline := time.Now().Add(10 * time.Second)
+	var setWatches *SetWatchesRequest
+	for setWatches == nil && time.Now().Before(deadline) {
+		s.mu.Lock()
+		for _, r := range s.requests {
+			if sw, ok := r.(*SetWatchesRequest); ok {
+				setWatches = sw
+			}
+		}
+		s.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NotNil(t, setWatches, "no setWatches after the reconnect")
+	require.Equal(t, &SetWatchesRequest{
+		RelativeZxid: lastZxid,
+		DataWatches:  []string{"/a"},
+		ExistWatches: []string{"/missing"},
+		ChildWatches: []string{"/"},
+	}, setWatches)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Len(t, s.connects, 2)
+	resume := s.connects[1]
+	require.Equal(t, cannedSession, resume.SessionID)
+	require.Equal(t, []byte("0123456789abcdef"), resume.Passwd)
+	require.Equal(t, int64(lastZxid), resume.LastZxidSeen)
+	require.Equal(t, int32(cannedTimeout), resume.TimeOut)
 }

@@ -21,7 +21,11 @@ var ErrFrameTooLarge = errors.New("wire: frame length over the limit")
 // ZooKeeper treats like an oversized frame: it closes the connection.
 var ErrNegativeFrameLength = errors.New("wire: negative frame length")
 
-// FrameLengthError reports the length prefix that was refused.
+// FrameLengthError reports the length prefix that was refused. On the
+// first frame of a connection those four bytes may be a four-letter word
+// (ruok, srvr, ...): every such word, read as a length, is far over any
+// request limit, which is how ZooKeeper tells them apart too. Word returns
+// them as text.
 type FrameLengthError struct {
 	Length int32
 	Limit  int
@@ -33,6 +37,11 @@ func (e *FrameLengthError) Error() string {
 }
 
 func (e *FrameLengthError) Unwrap() error { return e.err }
+
+// Word returns the refused length prefix as the four bytes that were sent.
+func (e *FrameLengthError) Word() string {
+	return string(binary.BigEndian.AppendUint32(nil, uint32(e.Length)))
+}
 
 // readChunk bounds what a reply reader allocates ahead of the bytes that
 // actually arrive, since an uncapped length prefix could claim 2 GiB.

@@ -101,3 +101,13 @@ func TestWriteFrame(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, body, got)
 }
+
+func TestReadFrameFourLetterWords(t *testing.T) {
+	for _, word := range []string{"ruok", "srvr", "stat", "mntr", "conf", "cons", "envi", "xyzw"} {
+		_, err := ReadFrame(bytes.NewReader([]byte(word)), DefaultMaxRequestFrame)
+		require.ErrorIs(t, err, ErrFrameTooLarge, word)
+		var fe *FrameLengthError
+		require.True(t, errors.As(err, &fe))
+		require.Equal(t, word, fe.Word())
+	}
+}

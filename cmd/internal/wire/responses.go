@@ -78,6 +78,8 @@ type ClientInfo struct {
 	User       string
 }
 
+func (c ClientInfo) String() string { return c.AuthScheme + ":" + c.User }
+
 // WhoAmIResponse answers whoAmI (107).
 type WhoAmIResponse struct {
 	ClientInfo []ClientInfo
@@ -111,7 +113,7 @@ func (r *ErrorResponse) String() string { return fmt.Sprintf("error{err=%s}", r.
 func (r *WhoAmIResponse) String() string {
 	parts := make([]string, len(r.ClientInfo))
 	for i, c := range r.ClientInfo {
-		parts[i] = c.AuthScheme + ":" + c.User
+		parts[i] = c.String()
 	}
 	return fmt.Sprintf("whoAmI{%q}", parts)
 }
