@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ func requireFigure(t *testing.T, dir string, fig Figure, widthInches, heightInch
 	require.Contains(t, string(svg), "<svg")
 	require.Contains(t, string(svg), "'Liberation Sans',Arial,", "browsers without Liberation fall back to a metric twin")
 	for _, text := range append([]string{fig.Title}, texts...) {
-		require.Contains(t, string(svg), html.EscapeString(text))
+		// Not require.Contains: printing a whole SVG buries the message.
+		require.True(t, strings.Contains(string(svg), html.EscapeString(text)), "%s lacks %q", fig.SVG, text)
 	}
 	require.NotEmpty(t, fig.Table.Columns)
 	for _, row := range fig.Table.Rows {

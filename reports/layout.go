@@ -41,6 +41,9 @@ func drawSideBySide(c draw.Canvas, plots ...*plot.Plot) {
 // shared X axis (simulated time) lines up across panels. plot.Align would
 // force equal heights, which wastes room on thin role bands.
 func drawStacked(c draw.Canvas, plots []*plot.Plot, weights []float64) {
+	// The right margin holds half of the last tick label, which is centred
+	// on the axis' end.
+	c = draw.Crop(c, vg.Points(4), -vg.Points(14), 0, 0)
 	gap := vg.Points(6)
 	var total float64
 	for _, w := range weights {

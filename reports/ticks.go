@@ -9,10 +9,12 @@ import (
 
 // logTicks labels 1, 2 and 5 of each decade on an axis whose values are
 // already log10 of the data. gonum's LogTicks labels only powers of ten,
-// which leaves a latency axis spanning 2–40 ms with a single labelled tick.
+// which leaves a latency axis spanning 2–40 ms with a single labelled tick;
+// past four decades the 2s and 5s crowd, and powers of ten suffice.
 type logTicks struct{}
 
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	crowded := hi-lo > 4
 	var ticks []plot.Tick
 	for e := int(math.Floor(lo)); e <= int(math.Ceil(hi)); e++ {
 		decade := math.Pow10(e)
@@ -23,7 +25,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: at}
-			if m == 1 || m == 2 || m == 5 {
+			if m == 1 || (!crowded && (m == 2 || m == 5)) {
 				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
 			}
 			ticks = append(ticks, t)

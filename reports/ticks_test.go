@@ -26,6 +26,7 @@ func TestLinearTicks(t *testing.T) {
 func TestLogTicksLabelOneTwoFive(t *testing.T) {
 	// The axis carries log10 of the data: 0.3 to 2 is about 2 ms to 100 ms.
 	require.Equal(t, []string{"2", "5", "10", "20", "50", "100"}, labels(logTicks{}.Ticks(0.3, 2)))
+	require.Equal(t, []string{"0.001", "0.01", "0.1", "1", "10", "100"}, labels(logTicks{}.Ticks(-3, 2)), "six decades label powers of ten only")
 }
 
 func TestLogBounds(t *testing.T) {

@@ -43,7 +43,7 @@ const faultLabelRows = 2
 // name.{png,svg}, name made safe as a file name.
 func TimelineFigure(dir, name string, tl Timeline) (Figure, error) {
 	end := tl.span()
-	unit := unitFor(end)
+	unit := clockUnitFor(end)
 	title := tl.Title
 	if title == "" {
 		title = "Timeline"
@@ -67,6 +67,15 @@ func TimelineFigure(dir, name string, tl Timeline) (Figure, error) {
 		drawStacked(k.draw(c), []*plot.Plot{main, bands}, []float64{3, bandWeight})
 	}
 	return writeFigure(dir, name, title, figureWidth, timelineHeight, paint, timelineTable(tl, end, unit))
+}
+
+// clockUnitFor picks the unit of the time axis. Seconds from one second
+// up: a 5 s run labelled 0–5000 ms reads worse than 0–5 s, unlike a latency.
+func clockUnitFor(end time.Duration) durationUnit {
+	if end >= time.Second {
+		return durationUnit{name: "s", size: time.Second}
+	}
+	return unitFor(end)
 }
 
 // latencyUnit is chosen from the slowest operation, separately from the

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func TestTimelineFigureEmptyRun(t *testing.T) {
 	dir := figureDir(t)
 	fig, err := TimelineFigure(dir, "timeline-empty", Timeline{})
 	require.NoError(t, err)
-	requireFigure(t, dir, fig, 10, 8, "no client operations", "no server roles recorded", "simulated time (ms)")
+	requireFigure(t, dir, fig, 10, 8, "no client operations", "no server roles recorded", "simulated time (s)")
 	require.Empty(t, fig.Table.Rows)
 }
 
@@ -98,4 +99,39 @@ func TestTimelineFileNameIsSafe(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "----script--7.png", fig.PNG)
 	requireFigure(t, dir, fig, 10, 8)
+}
+
+// busyRun is a swarm-style run: nine servers, a fault every second and a
+// leader change every other second, to see labels crowd.
+func busyRun() Timeline {
+	r := rand.New(rand.NewPCG(11, 11))
+	tl := Timeline{Title: "swarm seed 11", Duration: 5 * time.Second}
+	for i := 1; i <= 9; i++ {
+		tl.Servers = append(tl.Servers, fmt.Sprintf("s%d", i))
+	}
+	for i := range 10 {
+		start := time.Duration(i) * 500 * time.Millisecond
+		tl.Faults = append(tl.Faults, Window{Start: start, End: start + 300*time.Millisecond, Label: fmt.Sprintf("fault %d", i)})
+		if i%2 == 0 {
+			tl.Leaders = append(tl.Leaders, LeaderChange{At: start + 100*time.Millisecond, Server: tl.Servers[i%9], Epoch: uint64(i/2 + 1)})
+		}
+	}
+	for at := time.Duration(0); at < tl.Duration; at += time.Millisecond {
+		tl.Ops = append(tl.Ops, OpPoint{At: at, Latency: time.Duration(r.ExpFloat64() * float64(time.Millisecond)), Outcome: Outcome(r.IntN(3))})
+	}
+	for i, s := range tl.Servers {
+		for j := range 10 {
+			start := time.Duration(j) * 500 * time.Millisecond
+			tl.Roles = append(tl.Roles, RoleSpan{Server: s, Role: Role((i + j) % 5), Start: start, End: start + 500*time.Millisecond})
+		}
+	}
+	return tl
+}
+
+func TestTimelineFigureBusyRun(t *testing.T) {
+	dir := figureDir(t)
+	fig, err := TimelineFigure(dir, "timeline-busy", busyRun())
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 8, "simulated time (s)", "s9", "fault 9", "s9 e5")
+	require.Len(t, fig.Table.Rows, 10+5+3, "faults, leader changes, one row per outcome")
 }
