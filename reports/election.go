@@ -73,7 +73,7 @@ func Elections(dir string, data []ElectionTimes) (Figure, error) {
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max = -0.7, float64(len(data)+group)-0.3
-	paint := func(c draw.Canvas) { p.Draw(k.draw(c)) }
+	paint := func(c draw.Canvas) { p.Draw(margins(k.draw(c))) }
 	return writeFigure(dir, "election-times", title, figureWidth, figureHeight, paint, table)
 }
 

@@ -72,7 +72,7 @@ func LatencyPercentiles(dir string, data []LatencyBySize) (Figure, error) {
 		}
 	}
 	integerAxisX(p, sizes)
-	paint := func(c draw.Canvas) { p.Draw(k.draw(c)) }
+	paint := func(c draw.Canvas) { p.Draw(margins(k.draw(c))) }
 	return writeFigure(dir, "latency-percentiles", title, figureWidth, figureHeight, paint, table)
 }
 
@@ -119,7 +119,7 @@ func LatencyCDF(dir string, data []LatencyBySize) (Figure, error) {
 			return Figure{}, err
 		}
 	}
-	paint := func(c draw.Canvas) { p.Draw(k.draw(c)) }
+	paint := func(c draw.Canvas) { p.Draw(margins(k.draw(c))) }
 	return writeFigure(dir, "latency-cdf", title, figureWidth, figureHeight, paint, table)
 }
 

@@ -41,9 +41,7 @@ func drawSideBySide(c draw.Canvas, plots ...*plot.Plot) {
 // shared X axis (simulated time) lines up across panels. plot.Align would
 // force equal heights, which wastes room on thin role bands.
 func drawStacked(c draw.Canvas, plots []*plot.Plot, weights []float64) {
-	// The right margin holds half of the last tick label, which is centred
-	// on the axis' end.
-	c = draw.Crop(c, vg.Points(4), -vg.Points(14), 0, 0)
+	c = margins(c)
 	gap := vg.Points(6)
 	var total float64
 	for _, w := range weights {
@@ -69,4 +67,10 @@ func drawStacked(c draw.Canvas, plots []*plot.Plot, weights []float64) {
 		extraRight := right - (regions[i].Max.X - data.Max.X)
 		p.Draw(draw.Crop(regions[i], extraLeft, -extraRight, 0, 0))
 	}
+}
+
+// margins keeps plots off the figure's edges; the right margin holds half
+// of the last tick label, which is centred on the axis' end.
+func margins(c draw.Canvas) draw.Canvas {
+	return draw.Crop(c, vg.Points(4), -vg.Points(14), 0, 0)
 }

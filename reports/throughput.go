@@ -61,7 +61,7 @@ func Throughput(dir string, series []ThroughputSeries) (Figure, error) {
 	}
 	clientAxis(p, counts)
 	p.Y.Min, p.Y.Max = 0, max(1, highest*1.1)
-	paint := func(c draw.Canvas) { p.Draw(k.draw(c)) }
+	paint := func(c draw.Canvas) { p.Draw(margins(k.draw(c))) }
 	return writeFigure(dir, "throughput", title, figureWidth, figureHeight, paint, table)
 }
 
