@@ -23,7 +23,7 @@ const (
 )
 
 // palette is Okabe and Ito's colour-blind-safe set, so ensemble sizes stay
-// distinguishable for every reader and in greyscale print.
+// distinguishable for every reader; glyph shapes differ too, for print.
 var palette = []color.Color{
 	color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}, // blue
 	color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF}, // vermillion
@@ -37,8 +37,8 @@ var palette = []color.Color{
 
 var gridColor = color.Gray{Y: 0xD8}
 
-// seriesColor cycles the palette so a tenth series still gets a colour;
-// its dashes and glyph tell it apart from the first.
+// seriesColor cycles the palette so a ninth series still gets a colour;
+// its dashes tell it apart from the first.
 func seriesColor(i int) color.Color { return palette[i%len(palette)] }
 
 // seriesDashes varies from the second lap of the palette on.
