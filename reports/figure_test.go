@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"html"
 	"image/png"
 	"math/rand/v2"
@@ -90,5 +91,24 @@ func TestLatencyFiguresWithoutSamples(t *testing.T) {
 		fig, err := draw(dir, data)
 		require.NoError(t, err)
 		requireFigure(t, dir, fig, 10, 6)
+	}
+}
+
+// Reports of the same numbers must be byte-identical, so a report can be
+// diffed across commits and cached by content.
+func TestFiguresAreDeterministic(t *testing.T) {
+	dirs := []string{t.TempDir(), t.TempDir()}
+	for _, dir := range dirs {
+		_, err := TimelineFigure(dir, "timeline", syntheticRun())
+		require.NoError(t, err)
+		_, err = Availability(dir, syntheticAvailability(3, 4, 5))
+		require.NoError(t, err)
+	}
+	for _, file := range []string{"timeline.png", "timeline.svg", "availability.png", "availability.svg"} {
+		a, err := os.ReadFile(filepath.Join(dirs[0], file))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(dirs[1], file))
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(a, b), "%s differs between two renders", file)
 	}
 }
