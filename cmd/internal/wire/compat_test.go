@@ -20,8 +20,9 @@ type cannedServer struct {
 	ln net.Listener
 	wg sync.WaitGroup
 
-	mu       sync.Mutex
-	connects []*ConnectRequest
+	mu          sync.Mutex
+	refuseFirst bool
+	connects    []*ConnectRequest
 	requests []Request
 	pings    chan struct{}
 }
@@ -32,10 +33,10 @@ const (
 	maxConns      = 4
 )
 
-func startCannedServer(t *testing.T) *cannedServer {
+func startCannedServer(t *testing.T, refuseFirst bool) *cannedServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &cannedServer{t: t, ln: ln, pings: make(chan struct{}, 1)}
+	s := &cannedServer{t: t, ln: ln, refuseFirst: refuseFirst, pings: make(chan struct{}, 1)}
 	s.wg.Add(1)
 	go s.acceptLoop()
 	t.Cleanup(func() {
@@ -75,10 +76,14 @@ func (s *cannedServer) serve(c net.Conn) {
 	}
 	s.mu.Lock()
 	s.connects = append(s.connects, creq)
+	refuse := s.refuseFirst && len(s.connects) == 1
 	s.mu.Unlock()
+	if refuse {
+		_ = WriteFrame(c, EncodeConnectResponse(creq.Refuse()))
+		return
+	}
 	passwd := []byte("0123456789abcdef")
-	resp := &ConnectResponse{TimeOut: cannedTimeout, SessionID: cannedSession, Passwd: passwd, HasReadOnly: creq.HasReadOnly}
-	if WriteFrame(c, EncodeConnectResponse(resp)) != nil {
+	if WriteFrame(c, EncodeConnectResponse(creq.Accept(cannedTimeout, cannedSession, passwd))) != nil {
 		return
 	}
 	zxid := int64(0x100)
@@ -234,7 +239,7 @@ func zkStat() *zk.Stat {
 // accepts the frames this codec wrote, and the server side only records
 // requests if this codec decoded go-zookeeper's frames.
 func TestGoZookeeperParsesOurBytes(t *testing.T) {
-	s := startCannedServer(t)
+	s := startCannedServer(t, false)
 	conn, events, err := zk.Connect([]string{s.ln.Addr().String()}, 10*time.Second,
 		zk.WithLogger(quietLogger{}), zk.WithLogInfo(false))
 	require.NoError(t, err)
@@ -387,7 +392,7 @@ func waitForSession(t *testing.T, events <-chan zk.Event) {
 // ConnectRequest this codec decodes, then re-arm its watches with a
 // setWatches request carrying the last zxid it saw.
 func TestGoZookeeperResumesWithSetWatches(t *testing.T) {
-	s := startCannedServer(t)
+	s := startCannedServer(t, false)
 	conn, events, err := zk.Connect([]string{s.ln.Addr().String()}, 10*time.Second,
 		zk.WithLogger(quietLogger{}), zk.WithLogInfo(false))
 	require.NoError(t, err)
@@ -435,4 +440,32 @@ func TestGoZookeeperResumesWithSetWatches(t *testing.T) {
 	require.Equal(t, []byte("0123456789abcdef"), resume.Passwd)
 	require.Equal(t, int64(lastZxid), resume.LastZxidSeen)
 	require.Equal(t, int32(cannedTimeout), resume.TimeOut)
+}
+
+// TestGoZookeeperSeesRefusalAsExpired answers the first ConnectRequest with
+// Refuse(): go-zookeeper must read it as an expired session and then start
+// a new one.
+func TestGoZookeeperSeesRefusalAsExpired(t *testing.T) {
+	s := startCannedServer(t, true)
+	conn, events, err := zk.Connect([]string{s.ln.Addr().String()}, 10*time.Second,
+		zk.WithLogger(quietLogger{}), zk.WithLogInfo(false))
+	require.NoError(t, err)
+	defer conn.Close()
+
+	deadline := time.After(10 * time.Second)
+	var states []zk.State
+	for len(states) == 0 || states[len(states)-1] != zk.StateHasSession {
+		select {
+		case ev := <-events:
+			states = append(states, ev.State)
+		case <-deadline:
+			t.Fatalf("no session within 10 s; states %v", states)
+		}
+	}
+	require.Contains(t, states, zk.StateExpired)
+	require.Equal(t, cannedSession, conn.SessionID())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Len(t, s.connects, 2)
+	require.Equal(t, int64(0), s.connects[1].SessionID)
 }

@@ -61,6 +61,22 @@ func DecodeConnectRequest(body []byte) (*ConnectRequest, error) {
 	return c, nil
 }
 
+// PasswdSize is the length of the session passwd ZooKeeper hands out.
+const PasswdSize = 16
+
+// Accept answers c with a session. The readOnly byte is sent exactly when c
+// carried one, as ZooKeeper does; a read-write server always says false.
+func (c *ConnectRequest) Accept(timeOut int32, sessionID int64, passwd []byte) *ConnectResponse {
+	return &ConnectResponse{TimeOut: timeOut, SessionID: sessionID, Passwd: passwd, HasReadOnly: c.HasReadOnly}
+}
+
+// Refuse answers c the way ZooKeeper refuses to resume an expired, closed
+// or unknown session or a wrong passwd: timeOut 0, sessionId 0 and a zero
+// passwd, after which the server closes the connection.
+func (c *ConnectRequest) Refuse() *ConnectResponse {
+	return c.Accept(0, 0, make([]byte, PasswdSize))
+}
+
 // ConnectResponse answers a ConnectRequest, without a ReplyHeader. A
 // SessionID of 0 (with TimeOut 0 and a zero passwd) tells the client its
 // session is expired or the passwd was wrong. HasReadOnly must equal the

@@ -327,3 +327,20 @@ func TestGoldenHeaders(t *testing.T) {
 	require.Equal(t, []byte(jb{}.stat(sampleStat)), e.buf)
 	require.Len(t, e.buf, StatSize)
 }
+
+func TestConnectAcceptAndRefuseMatchTheReadOnlyByte(t *testing.T) {
+	passwd := bytes.Repeat([]byte{1}, PasswdSize)
+	goZK := &ConnectRequest{TimeOut: 30000, Passwd: make([]byte, PasswdSize)}
+	java := &ConnectRequest{TimeOut: 30000, Passwd: make([]byte, PasswdSize), HasReadOnly: true}
+
+	require.Equal(t, []byte(jb{}.i32(0).i32(4000).i64(9).buf(passwd)),
+		EncodeConnectResponse(goZK.Accept(4000, 9, passwd)))
+	require.Equal(t, []byte(jb{}.i32(0).i32(4000).i64(9).buf(passwd).boolean(false)),
+		EncodeConnectResponse(java.Accept(4000, 9, passwd)))
+
+	// ZK-SEMANTICS.md #12, #16: 37 bytes, timeOut 0, sessionId 0, 16 zero bytes.
+	refused := EncodeConnectResponse(java.Refuse())
+	require.Len(t, refused, 37)
+	require.Equal(t, []byte(jb{}.i32(0).i32(0).i64(0).buf(make([]byte, 16)).boolean(false)), refused)
+	require.Len(t, EncodeConnectResponse(goZK.Refuse()), 36)
+}
