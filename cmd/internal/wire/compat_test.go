@@ -23,8 +23,8 @@ type cannedServer struct {
 	mu          sync.Mutex
 	refuseFirst bool
 	connects    []*ConnectRequest
-	requests []Request
-	pings    chan struct{}
+	requests    []Request
+	pings       chan struct{}
 }
 
 const (
