@@ -1,0 +1,102 @@
+package linearize
+
+import (
+	"fmt"
+	"sort"
+)
+
+// checkDurableBeforeAck: a leader only counts ACKs of what the follower
+// has fsynced (ZK-3911, ZK-4646).
+func checkDurableBeforeAck(rec *ZabRecord) []Violation {
+	var out []Violation
+	for _, a := range rec.Acks {
+		if !a.Durable {
+			out = append(out, violation(DurableBeforeAck, []string{fmt.Sprintf("ack from sid %d of %s at %d", a.Follower, a.Zxid, a.Time)},
+				"sid %d acknowledged %s before it was durable", a.Follower, a.Zxid))
+		}
+	}
+	return out
+}
+
+// checkMemoryDisk: lastProcessedZxid equals the durable log's end when a
+// server starts looking or following (ZK-2845, 3642, 4712).
+func checkMemoryDisk(rec *ZabRecord) []Violation {
+	var out []Violation
+	for _, s := range rec.MemDisk {
+		if s.InMemory != s.Durable {
+			out = append(out, violation(MemoryDiskAgreement, []string{fmt.Sprintf("sid %d at %d: memory %s disk %s", s.Sid, s.Time, s.InMemory, s.Durable)},
+				"sid %d's memory and disk disagree", s.Sid))
+		}
+	}
+	return out
+}
+
+// checkEpochs: acceptedEpoch >= currentEpoch, and neither goes back, even
+// across crashes.
+func checkEpochs(rec *ZabRecord) []Violation {
+	bySid := map[int][]EpochSample{}
+	for _, s := range rec.Epochs {
+		bySid[s.Sid] = append(bySid[s.Sid], s)
+	}
+	sids := make([]int, 0, len(bySid))
+	for sid := range bySid {
+		sids = append(sids, sid)
+	}
+	sort.Ints(sids)
+	describe := func(s EpochSample) string {
+		return fmt.Sprintf("sid %d at %d: accepted %d current %d", s.Sid, s.Time, s.Accepted, s.Current)
+	}
+	var out []Violation
+	for _, sid := range sids {
+		ss := bySid[sid]
+		sort.SliceStable(ss, func(i, j int) bool { return ss[i].Time < ss[j].Time })
+		for i, s := range ss {
+			if s.Accepted < s.Current {
+				out = append(out, violation(EpochSanity, []string{describe(s)}, "sid %d: acceptedEpoch below currentEpoch", sid))
+			}
+			if i > 0 && (s.Accepted < ss[i-1].Accepted || s.Current < ss[i-1].Current) {
+				out = append(out, violation(EpochSanity, []string{describe(ss[i-1]), describe(s)}, "sid %d: an epoch went back", sid))
+			}
+		}
+	}
+	return out
+}
+
+// checkTreeDigests: replicas that applied the same prefix hold the same tree.
+func checkTreeDigests(rec *ZabRecord) []Violation {
+	first := map[Zxid]TreeSample{}
+	reported := map[Zxid]bool{}
+	var out []Violation
+	for _, t := range rec.Trees {
+		f, ok := first[t.Zxid]
+		if !ok {
+			first[t.Zxid] = t
+			continue
+		}
+		if f.Digest != t.Digest && !reported[t.Zxid] {
+			reported[t.Zxid] = true
+			out = append(out, violation(TreeDigest, []string{
+				fmt.Sprintf("sid %d at %s: tree %016x", f.Sid, f.Zxid, f.Digest),
+				fmt.Sprintf("sid %d at %s: tree %016x", t.Sid, t.Zxid, t.Digest)},
+				"trees differ after applying %s", t.Zxid))
+		}
+	}
+	return out
+}
+
+// CheckZab runs every Zab invariant over the record.
+func CheckZab(rec *ZabRecord) ([]Violation, error) {
+	for _, l := range rec.Leaders {
+		if !sort.SliceIsSorted(l.History, func(i, j int) bool { return l.History[i].Zxid < l.History[j].Zxid }) {
+			return nil, malformed("history of leader sid %d epoch %d is not in zxid order", l.Sid, l.Epoch)
+		}
+	}
+	var out []Violation
+	for _, check := range []func(*ZabRecord) []Violation{
+		checkLeaders, checkLogs, checkIntegrity, checkLocalPrimaryOrder, checkPrimaryIntegrity,
+		checkCommittedMonotonic, checkDurableBeforeAck, checkMemoryDisk, checkEpochs, checkTreeDigests,
+	} {
+		out = append(out, check(rec)...)
+	}
+	return out, nil
+}
