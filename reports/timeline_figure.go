@@ -111,7 +111,10 @@ func addOps(p *plot.Plot, k *key, ops []OpPoint, unit, latency durationUnit) err
 	}
 	// Headroom above the slowest operation, a quarter of the axis and at
 	// least a decade, keeps the fault and leader labels clear of the points.
-	room := math.Max(1, math.Log10(hi/lo)/3)
+	room := 1.0
+	if lo > 0 {
+		room = math.Max(1, math.Log10(hi/lo)/3)
+	}
 	toY := useLogY(p, lo, hi*math.Pow(10, room))
 	for _, outcome := range []Outcome{OutcomeOK, OutcomeError, OutcomeTimeout} {
 		var xys plotter.XYs

@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -134,4 +136,17 @@ func TestTimelineFigureBusyRun(t *testing.T) {
 	require.NoError(t, err)
 	requireFigure(t, dir, fig, 10, 8, "simulated time (s)", "s9", "fault 9", "s9 e5")
 	require.Len(t, fig.Table.Rows, 10+5+3, "faults, leader changes, one row per outcome")
+}
+
+// A simulation with zero-delay links can measure zero latencies, which a
+// log axis cannot place; they sit on its floor instead.
+func TestTimelineFigureZeroLatencies(t *testing.T) {
+	dir := t.TempDir()
+	tl := Timeline{Ops: []OpPoint{{At: time.Second}, {At: 2 * time.Second, Outcome: OutcomeError}}}
+	fig, err := TimelineFigure(dir, "timeline-zero", tl)
+	require.NoError(t, err)
+	requireFigure(t, dir, fig, 10, 8, "simulated time (s)")
+	svg, err := os.ReadFile(filepath.Join(dir, fig.SVG))
+	require.NoError(t, err)
+	require.NotContains(t, string(svg), "NaN")
 }
