@@ -112,3 +112,26 @@ func TestFiguresAreDeterministic(t *testing.T) {
 		require.True(t, bytes.Equal(a, b), "%s differs between two renders", file)
 	}
 }
+
+// An experiment cut short can leave a figure with nothing to draw; the
+// page must still get a figure with labelled, empty axes.
+func TestFiguresAcceptNoData(t *testing.T) {
+	dir := t.TempDir()
+	for name, draw := range map[string]func() (Figure, error){
+		"percentiles":  func() (Figure, error) { return LatencyPercentiles(dir, nil) },
+		"cdf":          func() (Figure, error) { return LatencyCDF(dir, nil) },
+		"availability": func() (Figure, error) { return Availability(dir, nil) },
+		"quorum":       func() (Figure, error) { return QuorumSafety(dir, QuorumSweep{}) },
+		"elections":    func() (Figure, error) { return Elections(dir, nil) },
+		"throughput":   func() (Figure, error) { return Throughput(dir, nil) },
+	} {
+		fig, err := draw()
+		require.NoError(t, err, name)
+		require.Empty(t, fig.Table.Rows, name)
+		height := 6.0
+		if name == "availability" || name == "quorum" {
+			height = 5.5
+		}
+		requireFigure(t, dir, fig, 10, height)
+	}
+}
