@@ -105,6 +105,11 @@ func QuorumSafety(dir string, sweep QuorumSweep) (Figure, error) {
 		return Figure{}, err
 	}
 	k.add("quorums need not intersect (2q ≤ servers)", unsafe)
+	// Every possible quorum size gets a tick, measured or not, so a sweep
+	// cut short still shows where the unsafe sizes end.
+	for q := 1; q <= sweep.Servers; q++ {
+		quorums = append(quorums, q)
+	}
 	for _, p := range []*plot.Plot{safety, avail} {
 		panelStyle(p)
 		integerAxisX(p, quorums)
