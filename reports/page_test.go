@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -130,11 +131,19 @@ func TestWritePageToMissingDirectory(t *testing.T) {
 	require.Error(t, err)
 }
 
+// readPage returns the page after checking that every element the
+// templates use is closed as often as it is opened, which catches a
+// template edit that drops a closing tag.
 func readPage(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	return string(b)
+	page := string(b)
+	for _, tag := range []string{"html", "head", "body", "section", "nav", "ol", "li", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td", "pre", "code", "a", "p", "h1", "h2", "h3", "h4", "span", "b", "style", "title"} {
+		opened := regexp.MustCompile(`<`+tag+`[ >]`).FindAllStringIndex(page, -1)
+		require.Equal(t, len(opened), strings.Count(page, "</"+tag+">"), "<%s> opened and closed unevenly", tag)
+	}
+	return page
 }
 
 // escapeText is what html/template makes of text in an element.
