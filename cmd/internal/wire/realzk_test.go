@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,10 +79,7 @@ func (r *rawClient) closed() {
 	require.True(r.t, errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || isReset(err), "%v", err)
 }
 
-func isReset(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op)
-}
+func isReset(err error) bool { return errors.Is(err, syscall.ECONNRESET) }
 
 // TestAgainstRealZooKeeper runs every opcode a client may send through a
 // real ZooKeeper 3.8: ZooKeeper must accept the requests this codec writes,
@@ -166,6 +164,7 @@ func TestAgainstRealZooKeeper(t *testing.T) {
 		ChildWatches: []string{}, PersistentWatches: []string{"/w/c"}, PersistentRecursiveWatches: []string{}})
 	c.ok(&AuthRequest{Scheme: "digest", Auth: []byte("u:p")})
 	c.fails(&ReconfigRequest{CurConfigID: -1}, ErrReconfigDisabled)
+	c.fails(&DeleteContainerRequest{Path: "/w/k"}, ErrBadArguments)
 	c.fails(&DeleteRequest{Path: "/w/c", Version: 5}, ErrBadVersion)
 	c.ok(&DeleteRequest{Path: "/w/c", Version: -1})
 
@@ -185,4 +184,23 @@ func TestAgainstRealZooKeeper(t *testing.T) {
 
 	java.ok(&CloseSessionRequest{})
 	java.closed()
+}
+
+// TestRealZooKeeperFrameLimit checks DefaultMaxRequestFrame against the real
+// server: a request frame of exactly that length is served, its getData
+// reply (longer than the limit) is read back, and one more byte closes the
+// connection without a reply.
+func TestRealZooKeeperFrameLimit(t *testing.T) {
+	zk := zkserver.StartT(t)
+	c, _ := dialRaw(t, zk.Addr, &ConnectRequest{TimeOut: 4000, Passwd: make([]byte, PasswdSize)})
+	c.ok(&CreateRequest{Path: "/big", Data: []byte{}, ACL: WorldACL})
+	largest := &SetDataRequest{Path: "/big", Data: make([]byte, DefaultMaxRequestFrame-20-len("/big")), Version: -1}
+	require.Len(t, EncodeRequest(1, largest), DefaultMaxRequestFrame)
+	c.ok(largest)
+	got := c.ok(&GetDataRequest{Path: "/big"}).(*GetDataResponse)
+	require.Len(t, got.Data, len(largest.Data))
+
+	over := &SetDataRequest{Path: "/big", Data: make([]byte, len(largest.Data)+1), Version: -1}
+	require.NoError(t, WriteFrame(c.c, EncodeRequest(99, over)))
+	c.closed()
 }

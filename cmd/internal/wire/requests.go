@@ -43,7 +43,8 @@ type DeleteRequest struct {
 
 // DeleteContainerRequest is deleteContainer (20). Its body is the bare
 // path bytes with no length prefix: ZooKeeper only ever builds it inside the
-// server (ContainerManager) and reads it back as the whole buffer.
+// server (ContainerManager) and reads it back as the whole buffer. From a
+// client, 3.8.0 reads the header into the path too and answers BADARGUMENTS.
 type DeleteContainerRequest struct {
 	Path string
 }
