@@ -68,14 +68,16 @@ func CheckLinearizable(history []Operation, opts LinearizableOptions) (*Lineariz
 
 // porcupineOps turns the history into model steps, one per (operation, path).
 func porcupineOps(history []Operation, opts LinearizableOptions) ([]porcupine.Operation, error) {
+	for i := range history {
+		if err := validateOp(&history[i]); err != nil {
+			return nil, err
+		}
+	}
 	owned := ephemeralKeys(history)
 	prev := previousInSession(history)
 	var out []porcupine.Operation
 	for i := range history {
 		op := &history[i]
-		if err := validateOp(op); err != nil {
-			return nil, err
-		}
 		call := op.Call
 		switch {
 		case op.Req.Kind == KindGetData || op.Req.Kind == KindExists:
@@ -137,7 +139,9 @@ func project(op *Operation, owned map[int64][]string) []*keyedStep {
 	for i, req := range reqs {
 		key := req.Path
 		var res Result
-		if op.Outcome != OutcomeUnknown {
+		if op.Outcome != OutcomeUnknown && i < len(ress) {
+			// A multi short of results is refused by validateOp; the other
+			// checkers judge what is there rather than panic.
 			res = ress[i]
 		}
 		if req.Kind == KindCreate && req.Sequential {

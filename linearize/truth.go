@@ -49,7 +49,8 @@ type versioned struct {
 }
 
 // GroundTruth is the committed history the simulator agrees on, indexed for
-// "value of path p at zxid z" queries. Paths never written are absent.
+// "value of path p at zxid z" queries. Paths never written are absent,
+// except the root, so setup writes (a workload's base path) belong in it.
 type GroundTruth struct {
 	txns      []Txn
 	byPath    map[string][]versioned
@@ -100,7 +101,9 @@ func (g *GroundTruth) ValueAt(p string, z Zxid) Effect {
 	vs := g.byPath[p]
 	i := sort.Search(len(vs), func(i int) bool { return vs[i].zxid > z })
 	if i == 0 {
-		return Effect{Path: p}
+		// The root exists before any transaction; every other path starts
+		// absent.
+		return Effect{Path: p, Exists: p == "/"}
 	}
 	return vs[i-1].eff
 }
