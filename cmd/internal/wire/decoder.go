@@ -150,12 +150,20 @@ func vector[T any](d *decoder, field string, elemMin int, f func(*decoder) T) []
 	for i := 0; i < n; i++ {
 		v := f(d)
 		if d.err != nil {
-			d.err.Field = fmt.Sprintf("%s[%d].%s", field, i, d.err.Field)
+			d.inElement(field, i)
 			return nil
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// inElement prefixes a pending error with element i of field. Names are
+// built only on failure, so decoding a long vector allocates no strings.
+func (d *decoder) inElement(field string, i int) {
+	if d.err != nil {
+		d.err.Field = fmt.Sprintf("%s[%d].%s", field, i, d.err.Field)
+	}
 }
 
 func decodeString(d *decoder) string { return d.ustring("") }

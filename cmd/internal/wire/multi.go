@@ -83,18 +83,20 @@ func decodeMultiOps(d *decoder) []MultiOp {
 	ops := []MultiOp{}
 	limit := d.remaining() / MultiHeaderSize
 	for i := 0; i <= limit; i++ {
-		field := fmt.Sprintf("ops[%d]", i)
-		h := sub(d, field, decodeMultiHeader)
+		h := decodeMultiHeader(d)
 		if d.err != nil || h.Done {
+			d.inElement("ops", i)
 			return ops
 		}
 		dec, ok := multiOpDecoders[h.Type]
 		if !ok {
-			d.fail(field+".type", "op type %s not allowed in multi", h.Type)
+			d.fail("type", "op type %s not allowed in multi", h.Type)
+			d.inElement("ops", i)
 			return nil
 		}
-		op := sub(d, field, dec)
+		op := dec(d)
 		if d.err != nil {
+			d.inElement("ops", i)
 			return nil
 		}
 		ops = append(ops, op)
@@ -168,19 +170,24 @@ func decodeMultiResponse(d *decoder) *MultiResponse {
 	r := &MultiResponse{Results: []MultiResult{}}
 	limit := d.remaining() / MultiHeaderSize
 	for i := 0; i <= limit; i++ {
-		field := fmt.Sprintf("results[%d]", i)
-		h := sub(d, field, decodeMultiHeader)
+		h := decodeMultiHeader(d)
 		if d.err != nil || h.Done {
+			d.inElement("results", i)
 			return r
 		}
 		dec, ok := multiResultDecoders[h.Type]
 		if !ok {
-			d.fail(field+".type", "result type %s not allowed in multi", h.Type)
+			d.fail("type", "result type %s not allowed in multi", h.Type)
+			d.inElement("results", i)
 			return nil
 		}
 		res := MultiResult{Type: h.Type, Err: h.Err}
 		if dec != nil {
-			res.Body = sub(d, field, dec)
+			res.Body = dec(d)
+		}
+		if d.err != nil {
+			d.inElement("results", i)
+			return nil
 		}
 		r.Results = append(r.Results, res)
 	}
