@@ -1,0 +1,65 @@
+package linearize
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRecorderKeepsOneOutstandingOperationPerStream(t *testing.T) {
+	r := NewRecorder(10)
+	a, err := r.Invoke(0, 0x100, 1, create("/a", "x"), 0)
+	require.NoError(t, err)
+	_, err = r.Invoke(0, 0x100, 2, create("/b", "x"), 5)
+	require.ErrorIs(t, err, ErrOverlap)
+	require.NoError(t, r.Return(a, created("/a"), z(1), 10))
+	require.ErrorIs(t, r.Return(a, created("/a"), z(1), 10), ErrMalformed)
+
+	b, err := r.Invoke(0, 0x100, 2, setData("/a", "y", 0), 20)
+	require.NoError(t, err)
+	require.NoError(t, r.Ambiguous(b, 40))
+	c, err := r.Invoke(0, 0x100, 3, getData("/a"), 50)
+	require.NoError(t, err)
+	d, err := r.Invoke(1, 0x101, 1, getData("/a"), 50)
+	require.NoError(t, err)
+	require.NoError(t, r.Return(c, code(CodeConnectionLoss), 0, 60))
+
+	h := r.History()
+	require.Len(t, h, 4)
+	require.Equal(t, OutcomeOK, h[a].Outcome)
+	require.Equal(t, OutcomeUnknown, h[b].Outcome)
+	require.Equal(t, Infinity, h[b].Return)
+	require.Equal(t, int64(40), h[b].GaveUp)
+	require.NotEqual(t, h[a].Stream, h[c].Stream, "after an ambiguous operation the client moves to a new stream")
+	require.NotEqual(t, h[c].Stream, h[d].Stream)
+	require.Equal(t, OutcomeUnknown, h[c].Outcome, "connection loss is ambiguous")
+	require.Equal(t, Infinity, h[d].GaveUp, "still outstanding at the end")
+}
+
+func TestRecorderRefusesBeyondItsLimit(t *testing.T) {
+	r := NewRecorder(1)
+	_, err := r.Invoke(0, 0x100, 1, create("/a", "x"), 0)
+	require.NoError(t, err)
+	_, err = r.Invoke(1, 0x101, 1, create("/b", "x"), 0)
+	require.ErrorIs(t, err, ErrMalformed)
+}
+
+func TestRecorderMarksFailedMultis(t *testing.T) {
+	r := NewRecorder(1)
+	id, err := r.Invoke(0, 0x100, 1, Request{Kind: KindMulti, Ops: []Request{create("/a", "x")}}, 0)
+	require.NoError(t, err)
+	require.NoError(t, r.Return(id, Result{Ops: []Result{code(CodeNodeExists)}}, z(1), 5))
+	require.Equal(t, OutcomeFailed, r.History()[0].Outcome)
+}
+
+func TestResolveDropsWhatNeverTookEffect(t *testing.T) {
+	h := []Operation{
+		lost(0, 0, 1, create("/a", "x"), 0, 10),
+		lost(1, 1, 1, create("/b", "x"), 0, 10),
+		lost(2, 2, 1, getData("/a"), 0, 10),
+		done(3, 1, getData("/a"), 0, 10, code(CodeNoNode), 0),
+	}
+	committed := func(id RequestID) bool { return id == h[1].ID() }
+	out := Resolve(h, committed)
+	require.Equal(t, []Operation{h[1], h[3]}, out)
+}
