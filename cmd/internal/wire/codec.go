@@ -24,7 +24,7 @@ func (e *UnknownOpcodeError) Unwrap() error { return ErrUnknownOpcode }
 
 // EncodeRequest returns the frame body of a request: header, then record.
 func EncodeRequest(xid int32, r Request) []byte {
-	e := &encoder{}
+	e := newEncoder()
 	RequestHeader{Xid: xid, Opcode: r.Opcode()}.encode(e)
 	r.encode(e)
 	return e.buf
@@ -56,7 +56,7 @@ func DecodeRequest(body []byte) (RequestHeader, Request, error) {
 // unless body is nil. ZooKeeper sends no record after a non-zero err, except
 // for multiRead's END-only body; passing the body or nil decides that.
 func EncodeReply(h ReplyHeader, body Response) []byte {
-	e := &encoder{}
+	e := newEncoder()
 	h.encode(e)
 	if body != nil {
 		body.encode(e)

@@ -27,7 +27,7 @@ func (c *ConnectRequest) String() string {
 
 // EncodeConnectRequest returns the frame body (no length prefix).
 func EncodeConnectRequest(c *ConnectRequest) []byte {
-	e := &encoder{}
+	e := newEncoder()
 	e.int32(c.ProtocolVersion)
 	e.int64(c.LastZxidSeen)
 	e.int32(c.TimeOut)
@@ -102,7 +102,7 @@ func (c *ConnectResponse) String() string {
 
 // EncodeConnectResponse returns the frame body (no length prefix).
 func EncodeConnectResponse(c *ConnectResponse) []byte {
-	e := &encoder{}
+	e := newEncoder()
 	e.int32(c.ProtocolVersion)
 	e.int32(c.TimeOut)
 	e.int64(c.SessionID)

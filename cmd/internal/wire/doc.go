@@ -9,6 +9,12 @@
 // oversized frame) and the server maps each case to ZooKeeper's behaviour
 // as measured in ZK-SEMANTICS.md.
 //
+// A server's read side is ReadFrame (with DefaultMaxRequestFrame), then
+// DecodeConnectRequest for the first frame and DecodeRequest for the rest;
+// its write side is EncodeConnectResponse (via ConnectRequest.Accept or
+// Refuse), EncodeReply and EncodeNotification, then WriteFrame. A client
+// uses EncodeConnectRequest, EncodeRequest and DecodeReply.
+//
 // Decoding is bounded: every length prefix is checked against the bytes that
 // remain before anything is allocated, so a hostile frame costs at most a
 // small multiple of its own size, and errors name the field that was wrong.

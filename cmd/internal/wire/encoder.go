@@ -8,6 +8,12 @@ type encoder struct {
 	buf []byte
 }
 
+// frameCap covers a header, a Stat and a short path or data, so most
+// frames are encoded with a single allocation.
+const frameCap = 128
+
+func newEncoder() *encoder { return &encoder{buf: make([]byte, 0, frameCap)} }
+
 func (e *encoder) int32(v int32) { e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(v)) }
 
 func (e *encoder) int64(v int64) { e.buf = binary.BigEndian.AppendUint64(e.buf, uint64(v)) }
