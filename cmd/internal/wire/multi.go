@@ -108,9 +108,10 @@ func decodeMultiOps(d *decoder) []MultiOp {
 // MultiResult is one entry of a multi or multiRead response: the header's
 // type and err, and the body that type carries (nil for delete and check).
 // A failed op is Type OpError with an ErrorResponse body repeating Err.
-// ZooKeeper 3.8.0 answers a create2 inside multi with Type OpCreate and a
-// CreateResponse (path only), and go-zookeeper cannot read Type OpCreate2,
-// so a compatible server builds that; OpCreate2 results still decode.
+// Inside multi, ZooKeeper 3.8.0 picks a create's result by its flags, not
+// its opcode: container (and TTL) flags get Type OpCreate2 with a
+// Create2Response, any other create, create2 included, gets Type OpCreate
+// with a CreateResponse (path only). go-zookeeper cannot read OpCreate2.
 type MultiResult struct {
 	Type Opcode
 	Err  ErrCode

@@ -145,6 +145,18 @@ func TestAgainstRealZooKeeper(t *testing.T) {
 	require.Equal(t, OpCreate, multi.Results[1].Type, "a create2 inside multi is answered as create")
 	require.Equal(t, MultiResult{Type: OpCheck}, multi.Results[3])
 	require.Equal(t, MultiResult{Type: OpDelete}, multi.Results[4])
+	containerInMulti := c.ok(&MultiRequest{Ops: []MultiOp{
+		&CreateContainerRequest{Path: "/w/mc", Data: []byte{}, ACL: acl, Flags: 4},
+		&CreateRequest{Path: "/w/mc2", Data: []byte{}, ACL: acl, Flags: 4},
+		&Create2Request{Path: "/w/mc3", Data: []byte{}, ACL: acl, Flags: 0},
+	}}).(*MultiResponse)
+	// Inside multi the flags, not the opcode, pick the result: container
+	// flags give create2 with a Stat, a create2 op without them gives create.
+	require.Equal(t, []Opcode{OpCreate2, OpCreate2, OpCreate}, []Opcode{
+		containerInMulti.Results[0].Type, containerInMulti.Results[1].Type, containerInMulti.Results[2].Type,
+	})
+	require.Equal(t, "/w/mc2", containerInMulti.Results[1].Body.(*Create2Response).Path)
+	require.Equal(t, &CreateResponse{Path: "/w/mc3"}, containerInMulti.Results[2].Body)
 	failed := c.ok(&MultiRequest{Ops: []MultiOp{
 		&CreateRequest{Path: "/w/x", Data: []byte{}, ACL: acl},
 		&SetDataRequest{Path: "/w/nope", Version: -1},
