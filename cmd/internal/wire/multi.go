@@ -109,7 +109,7 @@ func decodeMultiOps(d *decoder) []MultiOp {
 // type and err, and the body that type carries (nil for delete and check).
 // A failed op is Type OpError with an ErrorResponse body repeating Err.
 // Inside multi, ZooKeeper 3.8.0 picks a create's result by its flags, not
-// its opcode: container (and TTL) flags get Type OpCreate2 with a
+// its opcode: container flags (and TTL flags, by its source) get OpCreate2 with a
 // Create2Response, any other create, create2 included, gets Type OpCreate
 // with a CreateResponse (path only). go-zookeeper cannot read OpCreate2.
 type MultiResult struct {
