@@ -41,8 +41,8 @@ type LinearizableResult struct {
 // sub-operations share one zxid, and writes are totally ordered by zxid).
 // A closeSession is projected onto every path its session created an
 // ephemeral on, where it deletes the node if the session still owns it.
-// Session expiry is a closeSession the host records as an operation of its
-// own. getChildren is not modelled (children couple paths); the read-prefix
+// Session expiry is a closeSession no client issued: the host records it
+// with Recorder.SessionEnded, or ephemerals would seem to vanish unbidden. getChildren is not modelled (children couple paths); the read-prefix
 // check covers it where a GroundTruth is given.
 func CheckLinearizable(history []Operation, opts LinearizableOptions) (*LinearizableResult, error) {
 	ops, err := porcupineOps(history, opts)
@@ -148,7 +148,7 @@ func project(op *Operation, owned map[int64][]string) []*keyedStep {
 			// The name is known only from a successful reply; a sequential
 			// create whose name nobody learnt cannot be named by any other
 			// operation on the register model's side either.
-			if op.Outcome == OutcomeUnknown || res.Err != CodeOK {
+			if op.Outcome == OutcomeUnknown || res.Err != CodeOK || res.Created == "" {
 				continue
 			}
 			key = res.Created

@@ -1,9 +1,11 @@
 package linearize
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -165,4 +167,14 @@ func TestVisualizePathWritesAnnotatedHTML(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(b), "sid 2 leads epoch 2")
 	require.Contains(t, string(b), `create /a \"y\"`)
+}
+
+// A search cut short is a failure with its own message, never "ok".
+func TestCheckLinearizableTimeoutIsAFailure(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 0))
+	ops, _ := build(workload(r.IntN, 10, 5, 3000, true, 5))
+	res, err := CheckLinearizable(ops, LinearizableOptions{Timeout: time.Nanosecond})
+	require.NoError(t, err)
+	require.Len(t, res.Violations, 1)
+	require.Contains(t, res.Violations[0].Summary, "result unknown, counted as a failure")
 }

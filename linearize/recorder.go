@@ -85,6 +85,30 @@ func (r *Recorder) Ambiguous(id OpID, at int64) error {
 	return nil
 }
 
+// ServerClient is the Client of operations the ensemble performed on its
+// own, such as session expiry.
+const ServerClient = -1
+
+// SessionEnded records a session the leader expired, as a closeSession that
+// took effect somewhere between proposed and committed (virtual ns) at zxid.
+// Without it, the expired session's ephemerals would seem to vanish without
+// cause. Each gets its own stream, since expiries may overlap.
+func (r *Recorder) SessionEnded(session int64, zxid Zxid, proposed, committed int64) error {
+	if len(r.ops) >= r.limit {
+		return malformed("recorder limit of %d operations reached", r.limit)
+	}
+	if committed < proposed {
+		return malformed("session 0x%x expiry committed at %d before it was proposed at %d", uint64(session), committed, proposed)
+	}
+	r.ops = append(r.ops, Operation{
+		Client: ServerClient, Stream: r.next, Session: session, Req: Request{Kind: KindCloseSession},
+		Call: proposed, Return: committed, Outcome: OutcomeOK, Zxid: zxid,
+	})
+	r.open = append(r.open, false)
+	r.next++
+	return nil
+}
+
 func (r *Recorder) closing(id OpID) (*Operation, error) {
 	if int(id) < 0 || int(id) >= len(r.ops) || !r.open[id] {
 		return nil, malformed("operation %d is not outstanding", id)

@@ -63,3 +63,26 @@ func TestResolveDropsWhatNeverTookEffect(t *testing.T) {
 	out := Resolve(h, committed)
 	require.Equal(t, []Operation{h[1], h[3]}, out)
 }
+
+func TestRecorderSessionEndedExplainsAVanishedEphemeral(t *testing.T) {
+	r := NewRecorder(10)
+	a, err := r.Invoke(0, 0x100, 1, Request{Kind: KindCreate, Path: "/e", Data: "x", Ephemeral: true}, 0)
+	require.NoError(t, err)
+	require.NoError(t, r.Return(a, created("/e"), z(1), 10))
+	s, err := r.Invoke(1, 0x101, 1, syncReq("/"), 100)
+	require.NoError(t, err)
+	require.NoError(t, r.Return(s, Result{}, z(2), 110))
+	e, err := r.Invoke(1, 0x101, 2, exists("/e"), 120)
+	require.NoError(t, err)
+	require.NoError(t, r.Return(e, Result{}, z(2), 130))
+
+	res, err := CheckLinearizable(r.History(), LinearizableOptions{})
+	require.NoError(t, err)
+	require.Len(t, res.Violations, 1, "without the expiry the ephemeral vanishes unbidden")
+
+	require.ErrorIs(t, r.SessionEnded(0x100, z(2), 60, 50), ErrMalformed)
+	require.NoError(t, r.SessionEnded(0x100, z(2), 50, 60))
+	res, err = CheckLinearizable(r.History(), LinearizableOptions{})
+	require.NoError(t, err)
+	require.Empty(t, res.Violations)
+}
