@@ -234,6 +234,12 @@ func (r Result) describe(req Request) string {
 		return fmt.Sprintf("err=%d", r.Err)
 	}
 	switch req.Kind {
+	case KindMulti:
+		codes := make([]string, len(r.Ops))
+		for i, s := range r.Ops {
+			codes[i] = fmt.Sprintf("%d", s.Err)
+		}
+		return "results=[" + strings.Join(codes, " ") + "]"
 	case KindCreate:
 		return "created=" + r.Created
 	case KindSetData:

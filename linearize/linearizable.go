@@ -177,7 +177,7 @@ func ephemeralKeys(history []Operation) map[int64][]string {
 	sets := map[int64]map[string]bool{}
 	for i := range history {
 		op := &history[i]
-		if op.Outcome == OutcomeFailed && op.Req.Kind != KindMulti {
+		if op.Outcome == OutcomeFailed {
 			continue
 		}
 		for _, s := range project(op, nil) {

@@ -90,6 +90,14 @@ func TestCheckLinearizable(t *testing.T) {
 			done(1, 1, syncReq("/"), 40, 50, Result{}, z(2)),
 			done(1, 2, exists("/a"), 60, 70, Result{}, z(2)),
 		}},
+		{name: "failed multi's earlier sub-results carry no Stat", history: []Operation{
+			done(0, 1, create("/b", "x"), 0, 10, created("/b"), z(1)),
+			done(0, 2, multi(setData("/b", "y", 0), create("/b", "y")), 20, 30, mres(code(CodeOK), code(CodeNodeExists)), z(2)),
+		}},
+		{name: "failed multi's speculative state is judged", fail: true, history: []Operation{
+			done(0, 1, create("/b", "x"), 0, 10, created("/b"), z(1)),
+			done(0, 2, multi(setData("/b", "y", 0), setData("/b", "z", 0)), 20, 30, mres(code(CodeOK), code(CodeNoNode)), z(2)),
+		}},
 		{name: "failed multi applied on one path", fail: true, history: []Operation{
 			done(0, 1, create("/b", "x"), 0, 10, created("/b"), z(1)),
 			done(0, 2, multi(create("/a", "x"), create("/b", "y")), 20, 30, mres(code(CodeOK), code(CodeNodeExists)), z(2)),

@@ -76,8 +76,9 @@ func try(r register, req Request, session int64) (register, ErrCode) {
 }
 
 // matches reports whether a reply is consistent with r and gives the state
-// after the request if it took effect.
-func matches(r register, req Request, res Result, session int64) (register, bool) {
+// after the request if it took effect. Without withOutput only the error
+// code is judged: the sub-results of a failed multi carry no Stat.
+func matches(r register, req Request, res Result, session int64, withOutput bool) (register, bool) {
 	next, code := try(r, req, session)
 	switch req.Kind {
 	case KindGetData:
@@ -97,7 +98,7 @@ func matches(r register, req Request, res Result, session int64) (register, bool
 		if code != CodeOK {
 			return r, false
 		}
-		if req.Kind == KindSetData && res.Stat.Version != next.version {
+		if withOutput && req.Kind == KindSetData && res.Stat.Version != next.version {
 			return r, false
 		}
 		return next, true
@@ -122,7 +123,7 @@ func apply(r register, s step) []register {
 		next := r
 		for i, req := range s.reqs {
 			var ok bool
-			if next, ok = matches(next, req, s.ress[i], s.op.Session); !ok {
+			if next, ok = matches(next, req, s.ress[i], s.op.Session, true); !ok {
 				return nil
 			}
 		}
@@ -134,7 +135,7 @@ func apply(r register, s step) []register {
 		spec := r
 		for i := range s.reqs {
 			var ok bool
-			if spec, ok = matches(spec, s.reqs[i], s.ress[i], s.op.Session); !ok {
+			if spec, ok = matches(spec, s.reqs[i], s.ress[i], s.op.Session, false); !ok {
 				return nil
 			}
 		}

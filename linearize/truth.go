@@ -159,3 +159,15 @@ func (g *GroundTruth) firstChildChangeAfter(p string, z Zxid) Zxid {
 	}
 	return cs[i]
 }
+
+// firstRemovalAfter is the zxid of the first transaction after z that
+// deleted p, or 0 if none did.
+func (g *GroundTruth) firstRemovalAfter(p string, z Zxid) Zxid {
+	vs := g.byPath[p]
+	for i := sort.Search(len(vs), func(i int) bool { return vs[i].zxid > z }); i < len(vs); i++ {
+		if !vs[i].eff.Exists {
+			return vs[i].zxid
+		}
+	}
+	return 0
+}

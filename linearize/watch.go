@@ -154,7 +154,9 @@ func firingZxid(truth *GroundTruth, reg StreamItem) Zxid {
 		return 0
 	}
 	if reg.Watch == WatchChild {
-		a, b := truth.firstChildChangeAfter(reg.Path, reg.Zxid), truth.firstChangeAfter(reg.Path, reg.Zxid)
+		// A child watch fires on a child's creation or deletion, or on the
+		// node's own deletion, never on its data changing.
+		a, b := truth.firstChildChangeAfter(reg.Path, reg.Zxid), truth.firstRemovalAfter(reg.Path, reg.Zxid)
 		switch {
 		case a == 0:
 			return b

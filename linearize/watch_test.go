@@ -54,3 +54,12 @@ func TestCheckWatches(t *testing.T) {
 		})
 	}
 }
+
+func TestChildWatchIgnoresTheNodesOwnDataChange(t *testing.T) {
+	items := []StreamItem{
+		{Kind: ItemRegistered, Path: "/a", Watch: WatchChild, Zxid: z(1)},
+		{Kind: ItemReplied, Zxid: z(1)},
+		{Kind: ItemReplied, Zxid: z(4)},
+	}
+	require.Empty(t, CheckWatches([]SessionStream{{Session: 0x100, Items: items}}, twoWrites(t)))
+}

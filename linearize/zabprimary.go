@@ -47,31 +47,41 @@ func checkIntegrity(rec *ZabRecord) []Violation {
 }
 
 // checkLocalPrimaryOrder: if a primary broadcast a before b, whoever
-// delivers b delivers a first. Within an epoch the proposer's broadcast order
-// is its proposal time order, so each log's entries of that epoch must be a
-// run of consecutive proposals in that order.
+// delivers b delivers a first. A primary's broadcast order is its proposal
+// time order, so the entries a log delivers from one primary of one epoch
+// must be consecutive proposals in that order. Entries of two primaries in
+// one epoch are left to the one-leader-per-epoch check.
 func checkLocalPrimaryOrder(rec *ZabRecord) []Violation {
-	rank := map[Entry]int{}
-	seq := map[uint32][]Proposal{}
-	for _, p := range rec.Proposals {
-		seq[p.Zxid.Epoch()] = append(seq[p.Zxid.Epoch()], p)
+	type primary struct {
+		epoch uint32
+		sid   int
 	}
-	for _, ps := range seq {
+	type place struct {
+		by  primary
+		idx int
+	}
+	rank := map[Entry]place{}
+	seq := map[primary][]Proposal{}
+	for _, p := range rec.Proposals {
+		k := primary{p.Zxid.Epoch(), p.Proposer}
+		seq[k] = append(seq[k], p)
+	}
+	for k, ps := range seq {
 		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Time < ps[j].Time })
 		for i, p := range ps {
-			rank[p.Entry] = i
+			rank[p.Entry] = place{by: k, idx: i}
 		}
 	}
 	var out []Violation
 	for _, l := range rec.Replicas {
 		for i := 1; i < len(l.Committed); i++ {
 			a, b := l.Committed[i-1], l.Committed[i]
-			ra, oka := rank[a]
-			rb, okb := rank[b]
-			if !oka || !okb || a.Zxid.Epoch() != b.Zxid.Epoch() || rb == ra+1 {
+			pa, oka := rank[a]
+			pb, okb := rank[b]
+			if !oka || !okb || pa.by != pb.by || pb.idx == pa.idx+1 {
 				continue
 			}
-			skipped := seq[a.Zxid.Epoch()][min(ra, rb)+1]
+			skipped := seq[pa.by][min(pa.idx, pb.idx)+1]
 			out = append(out, violation(LocalPrimaryOrder, []string{
 				fmt.Sprintf("sid %d delivers %s then %s", l.Sid, a, b),
 				fmt.Sprintf("broadcast in between by sid %d at %d: %s", skipped.Proposer, skipped.Time, skipped.Entry)},
