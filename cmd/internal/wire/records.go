@@ -2,7 +2,9 @@ package wire
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Stat is a znode's metadata, in jute field order (68 bytes on the wire).
@@ -64,7 +66,16 @@ type Id struct {
 	ID     string
 }
 
-func (i Id) String() string { return i.Scheme + ":" + i.ID }
+func (i Id) String() string { return bare(i.Scheme) + ":" + bare(i.ID) }
+
+// bare prints s as is when that is unambiguous and quoted otherwise, so
+// ordinary ids read naturally and String() still stays on one line.
+func bare(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' || r == '"' }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
+}
 
 func (i Id) encode(e *encoder) {
 	e.ustring(i.Scheme)

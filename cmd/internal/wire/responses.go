@@ -1,6 +1,9 @@
 package wire
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Response is a reply record that follows a ReplyHeader. A reply without a
 // body (an error, or an op such as delete that returns nothing) is a nil
@@ -78,7 +81,7 @@ type ClientInfo struct {
 	User       string
 }
 
-func (c ClientInfo) String() string { return c.AuthScheme + ":" + c.User }
+func (c ClientInfo) String() string { return bare(c.AuthScheme) + ":" + bare(c.User) }
 
 // WhoAmIResponse answers whoAmI (107).
 type WhoAmIResponse struct {
@@ -115,7 +118,7 @@ func (r *WhoAmIResponse) String() string {
 	for i, c := range r.ClientInfo {
 		parts[i] = c.String()
 	}
-	return fmt.Sprintf("whoAmI{%q}", parts)
+	return "whoAmI{[" + strings.Join(parts, " ") + "]}"
 }
 
 func (r *CreateResponse) encode(e *encoder) { e.ustring(r.Path) }

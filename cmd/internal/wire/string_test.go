@@ -15,6 +15,10 @@ func TestStringGolden(t *testing.T) {
 		{OpCreate, "create"},
 		{Opcode(99), "op(99)"},
 		{ErrNoNode, "NONODE"},
+		{ACL{Perms: 1, ID: Id{Scheme: "digest", ID: "u:x/y+z="}}, "1:digest:u:x/y+z="},
+		{ACL{Perms: 1, ID: Id{Scheme: "", ID: "a b"}}, `1:"":"a b"`},
+		{&WhoAmIResponse{ClientInfo: []ClientInfo{{AuthScheme: "ip", User: "127.0.0.1"}, {AuthScheme: "sasl", User: "x\ny"}}},
+			`whoAmI{[ip:127.0.0.1 sasl:"x\ny"]}`},
 		{ErrCode(-999), "ERR(-999)"},
 		{EventNodeDeleted, "NodeDeleted"},
 		{StateSyncConnected, "SyncConnected"},
@@ -58,6 +62,7 @@ func TestStringsAreOneLine(t *testing.T) {
 		}
 	}
 	all = append(all, &SyncRequest{Path: "/a\nb"}, &GetChildrenResponse{Children: []string{"x\ny"}},
+		&SetACLRequest{ACL: []ACL{{ID: Id{Scheme: "a\nb", ID: "c\rd"}}}},
 		&WhoAmIResponse{ClientInfo: []ClientInfo{{AuthScheme: "ip", User: "a\nb"}}})
 	for _, v := range all {
 		s := v.String()
