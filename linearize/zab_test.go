@@ -42,10 +42,10 @@ func TestCheckZab(t *testing.T) {
 		{name: "two leaders in one epoch", want: []Check{OneLeaderPerEpoch}, mutate: func(r *ZabRecord) {
 			r.Leaders = append(r.Leaders, Establishment{Epoch: 2, Sid: 3, Time: 101, History: r.Leaders[1].History})
 		}},
-		{name: "committed entry missing from a later leader", want: []Check{CommittedMonotonic}, mutate: func(r *ZabRecord) {
+		{name: "committed entry missing from a later leader", want: []Check{CommittedMonotonic, TotalOrder}, mutate: func(r *ZabRecord) {
 			r.Leaders[1].History = r.Leaders[1].History[:1]
-			// Nobody delivers <1,2> in the end, so only the ghost commit
-			// log remembers it was committed.
+			// Nobody delivers <1,2> in the end; the ghost commit log
+			// remembers it was committed.
 			for i := range r.Replicas {
 				r.Replicas[i].Committed = []Entry{r.Replicas[i].Committed[0], r.Replicas[i].Committed[2]}
 			}
@@ -59,13 +59,13 @@ func TestCheckZab(t *testing.T) {
 		{name: "divergent trees at one zxid", want: []Check{TreeDigest}, mutate: func(r *ZabRecord) {
 			r.Trees = append(r.Trees, TreeSample{Sid: 3, Zxid: r.Trees[0].Zxid, Digest: 8})
 		}},
-		{name: "gap in an epoch", want: []Check{Contiguity, LocalPrimaryOrder, PrefixConsistency}, mutate: func(r *ZabRecord) {
+		{name: "gap in an epoch", want: []Check{Contiguity, LocalPrimaryOrder, PrefixConsistency, TotalOrder}, mutate: func(r *ZabRecord) {
 			d, e := Entry{Zxid: MakeZxid(2, 2), Digest: 0xd}, Entry{Zxid: MakeZxid(2, 3), Digest: 0xe}
 			r.Proposals = append(r.Proposals, Proposal{Entry: d, Proposer: 2, Time: 120}, Proposal{Entry: e, Proposer: 2, Time: 130})
 			r.Replicas[0].Committed = append(r.Replicas[0].Committed, d, e)
 			r.Replicas[2].Committed = append(r.Replicas[2].Committed, e)
 		}},
-		{name: "gap after a snapshot base", want: []Check{Contiguity, PrefixConsistency}, mutate: func(r *ZabRecord) {
+		{name: "gap after a snapshot base", want: []Check{Contiguity, PrefixConsistency, TotalOrder}, mutate: func(r *ZabRecord) {
 			r.Replicas[2].Base = MakeZxid(1, 0)
 			r.Replicas[2].Committed = r.Replicas[2].Committed[1:]
 		}},
@@ -76,7 +76,7 @@ func TestCheckZab(t *testing.T) {
 			l := r.Replicas[0].Committed
 			l[1], l[2] = l[2], l[1]
 		}},
-		{name: "counter delivered backwards", want: []Check{LocalPrimaryOrder, PrefixConsistency, TotalOrder}, mutate: func(r *ZabRecord) {
+		{name: "counter delivered backwards", want: []Check{Contiguity, LocalPrimaryOrder, PrefixConsistency, TotalOrder}, mutate: func(r *ZabRecord) {
 			l := r.Replicas[0].Committed
 			l[0], l[1] = l[1], l[0]
 		}},

@@ -16,6 +16,7 @@ func checkLogs(rec *ZabRecord) []Violation {
 	}
 	out = append(out, checkPrefixes(rec.Replicas)...)
 	out = append(out, checkUnique(rec)...)
+	out = append(out, checkNoneSkipped(rec)...)
 	return out
 }
 
@@ -29,8 +30,12 @@ func checkOneLog(l ReplicaLog) []Violation {
 			out = append(out, violation(GlobalPrimaryOrder, ev, "sid %d delivers epoch %d after epoch %d", l.Sid, e.Zxid.Epoch(), prev.Zxid.Epoch()))
 		case e.Zxid <= prev.Zxid:
 			out = append(out, violation(TotalOrder, ev, "sid %d delivers %s after %s", l.Sid, e.Zxid, prev.Zxid))
-		case e.Zxid.Epoch() == prev.Zxid.Epoch() && e.Zxid.Counter() != prev.Zxid.Counter()+1 && (i > 0 || l.Base != 0):
+		case e.Zxid.Epoch() == prev.Zxid.Epoch() && e.Zxid.Counter() != prev.Zxid.Counter()+1:
 			out = append(out, violation(Contiguity, ev, "sid %d skips from %s to %s within epoch %d", l.Sid, prev.Zxid, e.Zxid, e.Zxid.Epoch()))
+		case e.Zxid.Epoch() > prev.Zxid.Epoch() && e.Zxid.Counter() != 1:
+			// A leader's first proposal of an epoch is counter 1, so a log
+			// entering an epoch elsewhere has lost its start.
+			out = append(out, violation(Contiguity, ev, "sid %d enters epoch %d at %s, not at its first entry", l.Sid, e.Zxid.Epoch(), e.Zxid))
 		}
 		prev = e
 	}
@@ -93,6 +98,55 @@ func checkUnique(rec *ZabRecord) []Violation {
 	for _, l := range rec.Replicas {
 		for _, e := range l.Committed {
 			note(e, fmt.Sprintf("committed at sid %d: %s", l.Sid, e))
+		}
+	}
+	return out
+}
+
+// checkNoneSkipped is total order across processes: since every process
+// delivers in zxid order, one that delivered b must have delivered every
+// entry with a smaller zxid that anyone delivered or any leader committed
+// (down to its snapshot base). This catches what no single log shows, such
+// as the last entries of an epoch missing before the next epoch begins.
+func checkNoneSkipped(rec *ZabRecord) []Violation {
+	seen := map[Zxid]string{}
+	for _, c := range rec.Commits {
+		if _, ok := seen[c.Zxid]; !ok {
+			seen[c.Zxid] = fmt.Sprintf("committed by sid %d at %d: %s", c.Leader, c.Time, c.Entry)
+		}
+	}
+	for _, l := range rec.Replicas {
+		for _, e := range l.Committed {
+			if _, ok := seen[e.Zxid]; !ok {
+				seen[e.Zxid] = fmt.Sprintf("delivered by sid %d: %s", l.Sid, e)
+			}
+		}
+	}
+	all := make([]Zxid, 0, len(seen))
+	for z := range seen {
+		all = append(all, z)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	var out []Violation
+	for _, l := range rec.Replicas {
+		if len(l.Committed) == 0 {
+			continue
+		}
+		has := make(map[Zxid]bool, len(l.Committed))
+		for _, e := range l.Committed {
+			has[e.Zxid] = true
+		}
+		last := l.Committed[len(l.Committed)-1].Zxid
+		start := sort.Search(len(all), func(i int) bool { return all[i] > l.Base })
+		for _, z := range all[start:] {
+			if z > last {
+				break
+			}
+			if !has[z] {
+				out = append(out, violation(TotalOrder, []string{seen[z], fmt.Sprintf("sid %d delivers up to %s without it", l.Sid, last)},
+					"sid %d skipped %s", l.Sid, z))
+				break
+			}
 		}
 	}
 	return out
