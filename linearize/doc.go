@@ -7,6 +7,15 @@
 // records into one Verdict that names every failed check with the evidence
 // that proves it.
 //
+// Entry points: a Recorder builds the history (Resolve narrows ambiguous
+// writes with the simulator's knowledge), NewGroundTruth indexes the
+// committed transactions, and CheckRun runs every check whose input is
+// present and returns the Verdict plus the Porcupine result whose
+// VisualizePath writes the HTML timeline. Each check is also callable on
+// its own (CheckLinearizable, CheckZxidOrder, CheckSessions,
+// CheckReadPrefix, CheckAckedWrites, CheckZab, CheckEphemerals,
+// CheckSequential, CheckWatches, CheckLiveness).
+//
 // The package deliberately does not import protocol or tree: its input
 // types are plain data, so the checkers judge the server core from the
 // outside, the way a client or an auditor of the logs would, and a bug in
