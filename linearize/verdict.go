@@ -47,6 +47,7 @@ const (
 	EpochSanity         Check = "epoch-file-sanity"
 	TreeDigest          Check = "equal-tree-digest"
 	ZxidUnique          Check = "zxid-uniqueness"
+	QuorumIntersection  Check = "quorum-intersection"
 	Contiguity          Check = "contiguity"
 	Ephemeral           Check = "ephemeral-lifetime"
 	SequentialUnique    Check = "sequential-unique"

@@ -29,6 +29,10 @@ func healthyZab() *ZabRecord {
 		Epochs:  []EpochSample{{Sid: 2, Time: 5, Accepted: 1, Current: 1}, {Sid: 2, Time: 100, Accepted: 2, Current: 2}},
 		MemDisk: []MemDiskSample{{Sid: 3, Time: 90, InMemory: b.Zxid, Durable: b.Zxid}},
 		Trees:   []TreeSample{{Sid: 1, Zxid: b.Zxid, Digest: 7}, {Sid: 2, Zxid: b.Zxid, Digest: 7}},
+		Quorums: []QuorumUse{
+			{Purpose: "commit", Sid: 1, Epoch: 1, Time: 15, Members: []int{1, 2}},
+			{Purpose: "epoch", Sid: 2, Epoch: 2, Time: 100, Members: []int{3, 2}},
+		},
 	}
 }
 
@@ -88,6 +92,9 @@ func TestCheckZab(t *testing.T) {
 		}},
 		{name: "current epoch above accepted", want: []Check{EpochSanity}, mutate: func(r *ZabRecord) {
 			r.Epochs[1].Accepted = 1
+		}},
+		{name: "disjoint quorums (a quorum of 2 out of 5)", want: []Check{QuorumIntersection}, mutate: func(r *ZabRecord) {
+			r.Quorums = append(r.Quorums, QuorumUse{Purpose: "epoch", Sid: 5, Epoch: 2, Time: 100, Members: []int{5, 4}})
 		}},
 		{name: "epoch goes back across a crash", want: []Check{EpochSanity}, mutate: func(r *ZabRecord) {
 			r.Epochs = append(r.Epochs, EpochSample{Sid: 2, Time: 200, Accepted: 2, Current: 1})

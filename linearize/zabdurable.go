@@ -94,7 +94,7 @@ func CheckZab(rec *ZabRecord) ([]Violation, error) {
 	var out []Violation
 	for _, check := range []func(*ZabRecord) []Violation{
 		checkLeaders, checkLogs, checkIntegrity, checkLocalPrimaryOrder, checkPrimaryIntegrity,
-		checkCommittedMonotonic, checkDurableBeforeAck, checkMemoryDisk, checkEpochs, checkTreeDigests,
+		checkCommittedMonotonic, checkDurableBeforeAck, checkMemoryDisk, checkEpochs, checkTreeDigests, checkQuorums,
 	} {
 		out = append(out, check(rec)...)
 	}

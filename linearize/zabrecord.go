@@ -83,6 +83,16 @@ type TreeSample struct {
 	Digest uint64
 }
 
+// QuorumUse is a server deciding on the strength of a set of servers: an
+// FLE decision, an epoch fixed from ACKEPOCHs, a NEWLEADER quorum, a commit.
+type QuorumUse struct {
+	Purpose string
+	Sid     int
+	Epoch   uint32
+	Time    int64
+	Members []int
+}
+
 // ZabRecord is everything the simulator observed about replication.
 type ZabRecord struct {
 	Replicas  []ReplicaLog
@@ -93,4 +103,5 @@ type ZabRecord struct {
 	Epochs    []EpochSample
 	MemDisk   []MemDiskSample
 	Trees     []TreeSample
+	Quorums   []QuorumUse
 }
