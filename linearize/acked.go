@@ -19,12 +19,18 @@ func CheckAckedWrites(history []Operation, truth *GroundTruth) []Violation {
 				"acknowledged write at zxid %s is not in the committed history", op.Zxid))
 			continue
 		}
+		if op.Req.Kind == KindCloseSession {
+			// An expiry has no client request identity; what identifies it
+			// is the session it ends.
+			if txn.Kind != TxnCloseSession || txn.Session != op.Session {
+				out = append(out, violation(AckedWriteDurable, []string{op.String(), describeTxn(txn)},
+					"session 0x%x ended at zxid %s, but the committed history holds another transaction there", uint64(op.Session), op.Zxid))
+			}
+			continue
+		}
 		if txn.Request != op.ID() {
 			out = append(out, violation(AckedWriteDurable, []string{op.String()},
 				"acknowledged write at zxid %s: the committed history holds request %s there", op.Zxid, txn.Request))
-			continue
-		}
-		if op.Req.Kind == KindCloseSession {
 			continue
 		}
 		for _, s := range project(op, nil) {

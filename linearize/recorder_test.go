@@ -86,3 +86,21 @@ func TestRecorderSessionEndedExplainsAVanishedEphemeral(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, res.Violations)
 }
+
+// An expiry is judged as the session's end, not as one of its requests.
+func TestSessionEndedIsNotPartOfTheSessionsStream(t *testing.T) {
+	r := NewRecorder(10)
+	a, err := r.Invoke(0, 0x100, 1, create("/a", "x"), 10)
+	require.NoError(t, err)
+	require.NoError(t, r.SessionEnded(0x100, z(1), 50, 60))
+	require.NoError(t, r.Return(a, code(CodeSessionExpired), z(1), 100))
+	truth, err := NewGroundTruth([]Txn{{Zxid: z(1), Kind: TxnCloseSession, Session: 0x100}})
+	require.NoError(t, err)
+	v, _, err := CheckRun(Run{History: r.History(), Truth: truth})
+	require.NoError(t, err)
+	require.True(t, v.OK(), "%s", v)
+
+	wrong, err := NewGroundTruth([]Txn{{Zxid: z(1), Kind: TxnCloseSession, Session: 0x101}})
+	require.NoError(t, err)
+	require.Equal(t, []Check{AckedWriteDurable}, checks(CheckAckedWrites(r.History(), wrong)))
+}

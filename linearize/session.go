@@ -12,7 +12,9 @@ func CheckSessions(history []Operation) []Violation {
 	sessions := map[int64][]*Operation{}
 	for i := range history {
 		op := &history[i]
-		if op.Outcome != OutcomeUnknown {
+		// An expiry is the server's act on the session, not a request in
+		// its FIFO stream.
+		if op.Outcome != OutcomeUnknown && op.Client != ServerClient {
 			sessions[op.Session] = append(sessions[op.Session], op)
 		}
 	}
