@@ -231,7 +231,13 @@ func (g *gen) name() string {
 
 func (g *gen) path() string {
 	if len(g.seqPaths) > 0 && g.r.IntN(100) < 15 {
-		return g.seqPaths[g.r.IntN(len(g.seqPaths))]
+		p := g.seqPaths[g.r.IntN(len(g.seqPaths))]
+		// Half of sequential nodes are ephemeral: children of them are
+		// how NoChildrenForEphemerals comes up.
+		if g.r.IntN(4) == 0 {
+			p += "/" + g.name()
+		}
+		return p
 	}
 	if len(g.seqNext) > 0 && g.r.IntN(100) < 10 {
 		c := g.seqNext[g.r.IntN(len(g.seqNext))]

@@ -35,5 +35,7 @@ func TestZKWorkload(t *testing.T) {
 		}
 	}
 	t.Logf("outcomes:\n%s", cov)
-	require.Empty(t, cov.missing())
+	if n >= defaultOps {
+		require.Empty(t, cov.missing())
+	}
 }
