@@ -1,0 +1,229 @@
+package tree
+
+import (
+	"maps"
+	"slices"
+)
+
+// watchTable tells ZooKeeper's two watch managers apart: data watches
+// (getData, and exists whether or not the node exists) and child watches.
+type watchTable int
+
+const (
+	watchData watchTable = iota
+	watchChild
+)
+
+// WatchMode is addWatch's mode, plus the one-shot mode of the read ops.
+type WatchMode int32
+
+const (
+	watchStandard            WatchMode = -1
+	WatchPersistent          WatchMode = 0 // addWatch mode PERSISTENT
+	WatchPersistentRecursive WatchMode = 1 // addWatch mode PERSISTENT_RECURSIVE
+)
+
+// WatcherType is removeWatches' type.
+type WatcherType int32
+
+const (
+	WatcherChildren WatcherType = 1
+	WatcherData     WatcherType = 2
+	WatcherAny      WatcherType = 3
+)
+
+// watchManager is ZooKeeper's pair of WatchManagers for the sessions of
+// this replica. A session has at most one mode per path and table; the
+// latest registration wins, as in 3.8's WatcherModeManager.
+type watchManager struct {
+	tables    [2]map[string]map[int64]WatchMode
+	recursive int // recursive registrations: ancestors are searched only when > 0
+}
+
+func newWatchManager() watchManager {
+	return watchManager{tables: [2]map[string]map[int64]WatchMode{{}, {}}}
+}
+
+func (w *watchManager) add(table watchTable, path string, session int64, mode WatchMode) {
+	m := w.tables[table][path]
+	if m == nil {
+		m = map[int64]WatchMode{}
+		w.tables[table][path] = m
+	}
+	if old, ok := m[session]; ok && old == WatchPersistentRecursive {
+		w.recursive--
+	}
+	if mode == WatchPersistentRecursive {
+		w.recursive++
+	}
+	m[session] = mode
+}
+
+func (w *watchManager) remove(table watchTable, path string, session int64) bool {
+	m := w.tables[table][path]
+	mode, ok := m[session]
+	if !ok {
+		return false
+	}
+	if mode == WatchPersistentRecursive {
+		w.recursive--
+	}
+	delete(m, session)
+	if len(m) == 0 {
+		delete(w.tables[table], path)
+	}
+	return true
+}
+
+// removeSession drops every watch of a closed session.
+func (w *watchManager) removeSession(session int64) {
+	for table := range w.tables {
+		for _, path := range slices.Sorted(maps.Keys(w.tables[table])) {
+			w.remove(watchTable(table), path, session)
+		}
+	}
+}
+
+// trigger is WatchManager.triggerWatch: every session watching path (or,
+// recursively, an ancestor) gets one event, in session order; one-shot
+// watches at path are consumed. Sessions in suppress are consumed but not
+// told, which is how a delete sends one NodeDeleted per session although
+// it triggers both tables. It returns the sessions that matched.
+func (w *watchManager) trigger(table watchTable, path string, typ EventType, suppress map[int64]bool, out []Event) ([]Event, map[int64]bool) {
+	matched := map[int64]bool{}
+	at := path
+	for {
+		if m := w.tables[table][at]; m != nil {
+			for _, session := range slices.Sorted(maps.Keys(m)) {
+				mode := m[session]
+				switch {
+				case mode == WatchPersistentRecursive:
+					if typ != EventNodeChildrenChanged {
+						matched[session] = true
+					}
+				case at == path:
+					matched[session] = true
+					if mode == watchStandard {
+						w.remove(table, at, session)
+					}
+				}
+			}
+		}
+		if w.recursive == 0 || at == "/" {
+			break
+		}
+		parent, _, _ := splitPath(at)
+		at = lookupKey(parent)
+	}
+	for _, session := range slices.Sorted(maps.Keys(matched)) {
+		if !suppress[session] {
+			out = append(out, Event{Session: session, Type: typ, Path: path})
+		}
+	}
+	return out, matched
+}
+
+// AddWatch is addWatch (3.6+): a persistent watch on path (data and child
+// events at path) or a persistent recursive one (data events at path and
+// below). The path need not exist.
+func (t *Tree) AddWatch(c Caller, path string, mode WatchMode) error {
+	switch mode {
+	case WatchPersistent:
+		t.watches.add(watchData, path, c.Session, mode)
+		t.watches.add(watchChild, path, c.Session, mode)
+	case WatchPersistentRecursive:
+		t.watches.add(watchData, path, c.Session, mode)
+	default:
+		return ErrBadArguments
+	}
+	return nil
+}
+
+// RemoveWatches is removeWatches: NoWatcher when the session had no watch
+// of that type on path.
+func (t *Tree) RemoveWatches(c Caller, path string, typ WatcherType) error {
+	removed := false
+	switch typ {
+	case WatcherChildren:
+		removed = t.watches.remove(watchChild, path, c.Session)
+	case WatcherData:
+		removed = t.watches.remove(watchData, path, c.Session)
+	case WatcherAny:
+		child := t.watches.remove(watchChild, path, c.Session)
+		data := t.watches.remove(watchData, path, c.Session)
+		removed = child || data
+	default:
+		return ErrBadArguments
+	}
+	if !removed {
+		return ErrNoWatcher
+	}
+	return nil
+}
+
+// SetWatches is what a reconnecting client sends (setWatches, or
+// setWatches2 with persistent lists): every watch that is already out of
+// date relative to relativeZxid fires at once (returned, in the order
+// ZooKeeper sends them: data, exist, child lists, each in list order), the
+// others are registered.
+type SetWatches struct {
+	RelativeZxid        int64
+	Data                []string
+	Exist               []string
+	Child               []string
+	Persistent          []string
+	PersistentRecursive []string
+}
+
+func (t *Tree) SetWatches(c Caller, s SetWatches) []Event {
+	var out []Event
+	fire := func(typ EventType, path string) {
+		out = append(out, Event{Session: c.Session, Type: typ, Path: path})
+	}
+	for _, path := range s.Data {
+		switch n := t.nodes[path]; {
+		case n == nil:
+			fire(EventNodeDeleted, path)
+		case n.mzxid > s.RelativeZxid:
+			fire(EventNodeDataChanged, path)
+		default:
+			t.watches.add(watchData, path, c.Session, watchStandard)
+		}
+	}
+	for _, path := range s.Exist {
+		if t.nodes[path] != nil {
+			fire(EventNodeCreated, path)
+		} else {
+			t.watches.add(watchData, path, c.Session, watchStandard)
+		}
+	}
+	for _, path := range s.Child {
+		switch n := t.nodes[path]; {
+		case n == nil:
+			fire(EventNodeDeleted, path)
+		case n.pzxid > s.RelativeZxid:
+			fire(EventNodeChildrenChanged, path)
+		default:
+			t.watches.add(watchChild, path, c.Session, watchStandard)
+		}
+	}
+	for _, path := range s.Persistent {
+		t.watches.add(watchChild, path, c.Session, WatchPersistent)
+		t.watches.add(watchData, path, c.Session, WatchPersistent)
+	}
+	for _, path := range s.PersistentRecursive {
+		t.watches.add(watchData, path, c.Session, WatchPersistentRecursive)
+	}
+	return out
+}
+
+// WatchCount counts registrations (a session watching a path in a table).
+func (t *Tree) WatchCount() int {
+	count := 0
+	for _, table := range t.watches.tables {
+		for _, m := range table {
+			count += len(m)
+		}
+	}
+	return count
+}
