@@ -239,7 +239,7 @@ func (g *gen) path() string {
 		}
 		return p
 	}
-	if len(g.seqNext) > 0 && g.r.IntN(100) < 10 {
+	if len(g.seqNext) > 0 && g.r.IntN(100) < 20 {
 		c := g.seqNext[g.r.IntN(len(g.seqNext))]
 		// This create itself moves the parent's counter on by one.
 		return fmt.Sprintf("%s%010d", c.prefix, c.next+1+g.r.IntN(3))
@@ -381,10 +381,11 @@ func (g *gen) multi() op {
 		case 0:
 			sub = g.create()
 			sub.Path = p
+			// No container creates: ZooKeeper answers them inside a multi
+			// with a result type go-zookeeper v1.0.4 cannot decode (it
+			// returns APIError and drops the remaining results).
 			if sub.Flags&zk.FlagSequence != 0 {
 				sub.Path = g.seqPath()
-			} else if g.r.IntN(100) < 3 {
-				sub.Flags = zk.FlagContainer
 			}
 		case 1:
 			sub = op{Kind: kDelete, Path: p, Version: g.version()}
