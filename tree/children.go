@@ -10,7 +10,9 @@ package tree
 //
 // Not reproduced: a Java bucket holding 8 or more names in a table of 64 or
 // more slots becomes a red-black tree whose iteration order differs; it
-// needs names chosen to collide.
+// needs names chosen to collide. Nor is the table grown past
+// childSetCapacityMax slots (a node with more than 786,432 children keeps
+// the order it had there), which bounds what a snapshot can ask for.
 type childSet struct {
 	buckets [][]childEntry
 	size    int
@@ -25,6 +27,7 @@ const (
 	childSetCapacityInitial = 8 // new HashSet<>(8) in DataNode.addChild
 	childSetBucketListMax   = 8 // Java's TREEIFY_THRESHOLD
 	childSetTreeifyCapacity = 64
+	childSetCapacityMax     = 1 << 20
 )
 
 // javaStringHash is java.lang.String.hashCode over UTF-16 code units.
@@ -86,6 +89,9 @@ func (c *childSet) Add(name string) bool {
 }
 
 func (c *childSet) grow() {
+	if len(c.buckets) >= childSetCapacityMax {
+		return
+	}
 	old := c.buckets
 	c.buckets = make([][]childEntry, 2*len(old))
 	for _, bucket := range old {
@@ -135,7 +141,8 @@ func restoreChildSet(capacity int, names []string) (childSet, bool) {
 	if capacity == 0 {
 		return c, len(names) == 0
 	}
-	if capacity < childSetCapacityInitial || capacity&(capacity-1) != 0 || len(names) > capacity*3/4 {
+	if capacity < childSetCapacityInitial || capacity > childSetCapacityMax || capacity&(capacity-1) != 0 ||
+		(len(names) > capacity*3/4 && capacity < childSetCapacityMax) {
 		return c, false
 	}
 	c.buckets = make([][]childEntry, capacity)

@@ -86,7 +86,7 @@ func TestRequestsThatAreNotTransactions(t *testing.T) {
 
 func TestReadsOnInvalidOrMissingPaths(t *testing.T) {
 	tr := New(Config{})
-	for _, p := range []string{"noslash", "/R/", "/nope", ""} {
+	for _, p := range []string{"noslash", "/R/", "/nope", "//", "/./x"} {
 		_, _, err := tr.GetData(Caller{}, p, false)
 		require.ErrorIs(t, err, ErrNoNode)
 		_, err = tr.Exists(Caller{}, p, false)
@@ -94,6 +94,11 @@ func TestReadsOnInvalidOrMissingPaths(t *testing.T) {
 		_, _, err = tr.GetChildren(Caller{}, p, false)
 		require.ErrorIs(t, err, ErrNoNode)
 	}
+	_, err := tr.Exists(Caller{}, "/a\x00", false)
+	require.ErrorIs(t, err, ErrBadArguments)
+	root, err := tr.Exists(Caller{}, "", false)
+	require.NoError(t, err, `"" names the root in ZooKeeper's node map`)
+	require.Equal(t, int32(1), root.NumChildren)
 }
 
 func TestSystemNodes(t *testing.T) {
@@ -239,7 +244,9 @@ func TestContainer(t *testing.T) {
 	require.Equal(t, "/flag4", r.Path)
 }
 
-func event(s int64, typ EventType, path string) Event { return Event{Session: s, Type: typ, Path: path} }
+func event(s int64, typ EventType, path string) Event {
+	return Event{Session: s, Type: typ, Path: path}
+}
 
 // TestWatches reproduces rows 111-126 and 130.
 func TestWatches(t *testing.T) {

@@ -185,10 +185,14 @@ type Caller struct {
 	Auth    []ID
 }
 
+// Reads look paths up as ZooKeeper's node map does: any string is a key,
+// "" is a second name of the root, and an invalid path simply is not
+// there (NoNode, as measured).
+
 // GetData answers getData. A watch is registered only when the node
 // exists (measured: no event follows a NoNode getData).
 func (t *Tree) GetData(c Caller, path string, watch bool) ([]byte, Stat, error) {
-	n := t.nodes[path]
+	n := t.nodes[lookupKey(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -203,12 +207,15 @@ func (t *Tree) GetData(c Caller, path string, watch bool) ([]byte, Stat, error) 
 
 // Exists answers exists. The watch is registered even when the answer is
 // NoNode; that is how a client waits for a node to appear. Exists checks
-// no ACL, as in ZooKeeper.
+// no ACL, as in ZooKeeper, and refuses a NUL with BadArguments.
 func (t *Tree) Exists(c Caller, path string, watch bool) (Stat, error) {
+	if containsNUL(path) {
+		return Stat{}, ErrBadArguments
+	}
 	if watch {
 		t.watches.add(watchData, path, c.Session, watchStandard)
 	}
-	n := t.nodes[path]
+	n := t.nodes[lookupKey(path)]
 	if n == nil {
 		return Stat{}, ErrNoNode
 	}
@@ -218,7 +225,7 @@ func (t *Tree) Exists(c Caller, path string, watch bool) (Stat, error) {
 // GetChildren answers getChildren and getChildren2: child names without
 // a leading slash, in ZooKeeper's order (see childSet), and the Stat.
 func (t *Tree) GetChildren(c Caller, path string, watch bool) ([]string, Stat, error) {
-	n := t.nodes[path]
+	n := t.nodes[lookupKey(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -234,7 +241,7 @@ func (t *Tree) GetChildren(c Caller, path string, watch bool) ([]string, Stat, e
 // GetACL answers getACL: READ or ADMIN is needed, and a caller without
 // ADMIN sees digest subjects without their hash.
 func (t *Tree) GetACL(c Caller, path string) ([]ACL, Stat, error) {
-	n := t.nodes[path]
+	n := t.nodes[lookupKey(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -265,15 +272,19 @@ func (t *Tree) GetEphemerals(c Caller, prefix string) []string {
 // GetAllChildrenNumber counts every descendant of path; for the root,
 // every node but the root.
 func (t *Tree) GetAllChildrenNumber(c Caller, path string) (int32, error) {
-	n := t.nodes[path]
+	n := t.nodes[lookupKey(path)]
 	if n == nil {
 		return 0, ErrNoNode
 	}
 	if err := checkACL(n.acl, PermRead, c.Auth); err != nil {
 		return 0, err
 	}
-	if path == "/" {
+	switch path {
+	case "/":
 		return int32(len(t.nodes) - 1), nil
+	case "":
+		// ZooKeeper counts the keys that start with path+"/": every node.
+		return int32(len(t.nodes)), nil
 	}
 	count := int32(0)
 	// Walk the subtree rather than scan every key: iterative, bounded by

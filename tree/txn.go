@@ -152,7 +152,7 @@ func (t *Tree) sessionKnown(id int64) bool {
 
 func (t *Tree) applyCreate(zxid int64, txn Txn, events *[]Event) (Stat, error) {
 	parentPath, base, ok := splitPath(txn.Path)
-	if !ok || txn.Path == "/" {
+	if !ok || txn.Path == "/" || ValidatePath(txn.Path) != nil {
 		return Stat{}, ErrBadArguments
 	}
 	parent := t.nodes[lookupKey(parentPath)]
@@ -161,6 +161,9 @@ func (t *Tree) applyCreate(zxid int64, txn Txn, events *[]Event) (Stat, error) {
 	}
 	if parent.children.Contains(base) {
 		return Stat{}, ErrNodeExists
+	}
+	if parent.isEphemeral() {
+		return Stat{}, ErrNoChildrenForEphemerals
 	}
 	// ZooKeeper moves the parent only forward, so that a replayed create
 	// cannot undo a later one.
