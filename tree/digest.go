@@ -71,7 +71,7 @@ func hashACL(acl []ACL) uint64 {
 
 func hashNode(n *node) uint64 {
 	h := fnvUint64(fnvString(fnvOffset, n.path), uint64(len(n.path)))
-	for _, v := range []uint64{
+	for _, v := range [...]uint64{
 		n.dataHash, n.aclHash, uint64(n.czxid), uint64(n.mzxid), uint64(n.pzxid),
 		uint64(n.ctime), uint64(n.mtime), uint64(uint32(n.version)), uint64(uint32(n.cversion)),
 		uint64(uint32(n.aversion)), uint64(n.ephemeralOwner), uint64(n.children.Len()),

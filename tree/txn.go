@@ -130,8 +130,11 @@ func (t *Tree) applyOne(zxid int64, txn Txn, events *[]Event) Result {
 		t.digest += hashSession(txn.Session, txn.Timeout, true)
 	case OpCloseSession:
 		for _, path := range txn.Paths {
-			if n := t.nodes[path]; n != nil && n.ephemeralOwner == txn.Session {
-				assert(t.applyDelete(zxid, path, events) == nil, "close of %#x cannot delete %s", txn.Session, path)
+			// Like ZooKeeper's killSession, a path that is gone (or is not
+			// this session's ephemeral) is skipped.
+			if n := t.nodes[path]; n != nil && n.isEphemeral() && n.ephemeralOwner == txn.Session {
+				err := t.applyDelete(zxid, path, events)
+				assert(err == nil, "close of %#x cannot delete %s: %v", txn.Session, path, err)
 			}
 		}
 		if t.sessionKnown(txn.Session) {

@@ -90,7 +90,13 @@ func (w *watchManager) removeSession(session int64) {
 // told, which is how a delete sends one NodeDeleted per session although
 // it triggers both tables. It returns the sessions that matched.
 func (w *watchManager) trigger(table watchTable, path string, typ EventType, suppress map[int64]bool, out []Event) ([]Event, map[int64]bool) {
-	matched := map[int64]bool{}
+	var matched map[int64]bool
+	match := func(session int64) {
+		if matched == nil {
+			matched = map[int64]bool{}
+		}
+		matched[session] = true
+	}
 	at := path
 	for {
 		if m := w.tables[table][at]; m != nil {
@@ -99,10 +105,10 @@ func (w *watchManager) trigger(table watchTable, path string, typ EventType, sup
 				switch {
 				case mode == WatchPersistentRecursive:
 					if typ != EventNodeChildrenChanged {
-						matched[session] = true
+						match(session)
 					}
 				case at == path:
-					matched[session] = true
+					match(session)
 					if mode == watchStandard {
 						w.remove(table, at, session)
 					}
@@ -114,6 +120,9 @@ func (w *watchManager) trigger(table watchTable, path string, typ EventType, sup
 		}
 		parent, _, _ := splitPath(at)
 		at = lookupKey(parent)
+	}
+	if matched == nil {
+		return out, nil
 	}
 	for _, session := range slices.Sorted(maps.Keys(matched)) {
 		if !suppress[session] {
