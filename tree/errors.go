@@ -71,12 +71,3 @@ func CodeOf(err error) int32 {
 	}
 	return ErrSystemError.code
 }
-
-func errorForCodeOrPanic(code int32) error {
-	e, ok := ErrorForCode(code)
-	assert(ok, "no sentinel for code %d", code)
-	if e == nil {
-		return nil
-	}
-	return e
-}

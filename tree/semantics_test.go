@@ -535,3 +535,37 @@ func TestStrings(t *testing.T) {
 	require.Equal(t, `create OK /s stat{czxid=0x1 mzxid=0x1 pzxid=0x1 ctime=7 mtime=7 version=0 cversion=0 aversion=0 owner=0x0 dataLength=5 numChildren=0}`, r.String())
 	require.Equal(t, "event session=0xa NodeDeleted \"/a b\"", event(0xa, EventNodeDeleted, "/a b").String())
 }
+
+// TestPendingOverlay: later requests see prepared but unapplied changes,
+// a failed multi rolls back only its own, and Applied consumes them.
+func TestPendingOverlay(t *testing.T) {
+	tr := New(Config{})
+	p := NewPreparer(tr)
+	c := Caller{Session: sessionA}
+	prep := func(zxid int64, req Request) Txn {
+		t.Helper()
+		txn, err := p.Prepare(zxid, c, zxid, req)
+		require.NoError(t, err)
+		return txn
+	}
+	t1 := prep(1, create("/x", ""))
+	t2 := prep(2, Request{Op: OpMulti, Ops: []Request{create("/x/y", ""), create("/x/y", "")}})
+	require.Equal(t, OpMulti, t2.Type)
+	require.Equal(t, OpError, t2.Ops[0].Type)
+	t3 := prep(3, createFlags("/x/s-", FlagSequential))
+	require.Equal(t, "/x/s-0000000000", t3.Path, "the failed multi's create did not count")
+	t4 := prep(4, Request{Op: OpDelete, Path: "/x", Version: -1})
+	require.Equal(t, OpError, t4.Type)
+	require.Equal(t, ErrNotEmpty.Code(), t4.Err, "sees the pending child")
+	require.Equal(t, 2, p.Pending())
+	for i, txn := range []Txn{t1, t2, t3, t4} {
+		r, _ := tr.Apply(int64(i+1), txn)
+		p.Applied(int64(i + 1))
+		if i == 0 {
+			require.Equal(t, 1, p.Pending())
+		}
+		_ = r
+	}
+	require.Zero(t, p.Pending())
+	require.Equal(t, []string{"s-0000000000"}, func() []string { c, _, _ := tr.GetChildren(Caller{}, "/x", false); return c }())
+}

@@ -53,7 +53,11 @@ func (t Txn) describeBody(b *strings.Builder) {
 	case OpCheck:
 		fmt.Fprintf(b, " %s version=%d", quoteIfNeeded(t.Path), t.Version)
 	case OpError:
-		fmt.Fprintf(b, " err=%s", errName(errorForCodeOrPanic(t.Err)))
+		if e, ok := ErrorForCode(t.Err); ok {
+			fmt.Fprintf(b, " err=%s", errName(e))
+		} else {
+			fmt.Fprintf(b, " err=%d", t.Err)
+		}
 	case OpCreateSession:
 		fmt.Fprintf(b, " timeout=%d", t.Timeout)
 	case OpCloseSession:
@@ -80,7 +84,8 @@ func (t Txn) describeBody(b *strings.Builder) {
 
 // Apply applies the transaction with the given zxid and returns the
 // client's result and the watch events it fires, in the order ZooKeeper
-// sends them. Zxids must grow. A transaction that does not fit the tree
+// sends them (a server sends the events before the reply: measured, a
+// session watching a node it changes itself gets the event first). Zxids must grow. A transaction that does not fit the tree
 // (which Prepare never produces) answers the error ZooKeeper's
 // DataTree.processTxn would, and changes nothing.
 func (t *Tree) Apply(zxid int64, txn Txn) (Result, []Event) {
@@ -123,7 +128,6 @@ func (t *Tree) applyOne(zxid int64, txn Txn, events *[]Event) Result {
 		if e != nil {
 			r.Err = e
 		}
-		r.Op = OpError
 	case OpCreateSession:
 		t.digest -= hashSession(txn.Session, t.sessions[txn.Session], t.sessionKnown(txn.Session))
 		t.sessions[txn.Session] = txn.Timeout

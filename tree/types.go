@@ -196,9 +196,12 @@ func (e Event) String() string {
 	return fmt.Sprintf("event session=%#x %s %s", e.Session, e.Type, quoteIfNeeded(e.Path))
 }
 
-// Result is what Apply answers for one transaction. Err is nil or a
-// sentinel. A multi answers Err nil (ZooKeeper's reply header says OK even
-// when an op failed) and one Result per op in Multi.
+// Result is what Apply answers for one transaction. Op is the client's
+// opcode; Err is nil or a sentinel. A multi answers Err nil (ZooKeeper's
+// reply header says OK even when an op failed) and one Result per op in
+// Multi; when the multi failed every one of them has Op OpError, the ops
+// before the failing one with Err nil, the rest RuntimeInconsistency. A
+// multi with a read op inside fails whole with MarshallingError.
 type Result struct {
 	Op    OpCode
 	Err   error
