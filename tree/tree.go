@@ -345,3 +345,17 @@ func (t *Tree) MultiRead(c Caller, ops []Request) ([]ReadResult, error) {
 	}
 	return out, nil
 }
+
+// ContainerCandidates lists, sorted, the containers ZooKeeper's
+// ContainerManager would now delete with deleteContainer: those that had
+// a child once and have none left.
+func (t *Tree) ContainerCandidates() []string {
+	var out []string
+	for _, path := range sortedKeys(t.nodes) {
+		n := t.nodes[path]
+		if n.ephemeralOwner == containerOwner && n.cversion > 0 && n.children.Len() == 0 {
+			out = append(out, path)
+		}
+	}
+	return out
+}
