@@ -430,6 +430,8 @@ func TestACL(t *testing.T) {
 		{Perms: PermAll, ID: ID{Scheme: "ip", ID: "10.0.0.300"}},
 		{Perms: PermAll, ID: ID{Scheme: "world", ID: "someone"}},
 		{Perms: PermAll, ID: ID{Scheme: "nosuch", ID: "x"}},
+		{Perms: PermAll, ID: ID{Scheme: "ip", ID: "10.0.0.1/33"}},
+		{Perms: PermAll, ID: ID{Scheme: "digest", ID: "u:"}},
 	}
 	for _, a := range invalid {
 		r, _ := h.do(Request{Op: OpCreate, Path: "/bad", ACL: []ACL{a}})
@@ -445,6 +447,21 @@ func TestACL(t *testing.T) {
 	require.Equal(t, "alice:x", acl[1].ID.ID, "no ADMIN: digest hidden")
 	_, _, err = h.tree.GetData(Caller{Auth: []ID{{Scheme: "super", ID: "admin"}}}, "/sec", false)
 	require.NoError(t, err)
+
+	// Checked against ZooKeeper 3.8.0 through go-zookeeper: "auth" expands
+	// to every digest identity, perms are not validated, and a caller
+	// with READ but not ADMIN sees digests as "user:x".
+	bob := DigestID("bob", "pw")
+	r, _ = h.as(sessionA, []ID{{Scheme: "ip", ID: "127.0.0.1"}, alice, bob}, Request{Op: OpCreate, Path: "/two", ACL: []ACL{{Perms: PermAll, ID: ID{Scheme: "auth"}}}})
+	require.NoError(t, r.Err)
+	acl, _, _ = h.tree.GetACL(Caller{Auth: []ID{alice}}, "/two")
+	require.Equal(t, []ACL{{Perms: PermAll, ID: alice}, {Perms: PermAll, ID: bob}}, acl)
+	for _, perms := range []int32{0, 99} {
+		h.mustOK(Request{Op: OpCreate, Path: fmt.Sprintf("/perms%d", perms), ACL: WorldACL(perms)})
+	}
+	h.mustOK(Request{Op: OpCreate, Path: "/mixed", ACL: []ACL{{Perms: PermRead | PermWrite, ID: alice}, {Perms: PermRead, ID: ID{Scheme: "world", ID: "anyone"}}}})
+	acl, _, _ = h.tree.GetACL(Caller{Auth: []ID{alice}}, "/mixed")
+	require.Equal(t, "alice:x", acl[0].ID.ID)
 }
 
 func TestPersistentWatches(t *testing.T) {
