@@ -133,13 +133,17 @@ func (p *Preparer) admissible(req Request) error {
 	default:
 		return ErrUnimplemented
 	}
-	if len(req.Data) > p.tree.config.DataLengthMax {
-		return ErrBadArguments
-	}
+	// ZooKeeper's limit is on the whole request frame, so a multi's
+	// payloads count together.
+	total := len(req.Data)
 	for _, o := range req.Ops {
-		if len(o.Data) > p.tree.config.DataLengthMax || len(o.Ops) > 0 {
+		total += len(o.Data)
+		if len(o.Ops) > 0 {
 			return ErrBadArguments
 		}
+	}
+	if total > p.tree.config.DataLengthMax {
+		return ErrBadArguments
 	}
 	return nil
 }
@@ -235,10 +239,10 @@ func (p *Preparer) set(zxid int64, path string, rec pending, touched *preparedPa
 // createMode is CreateMode.fromFlag plus the TTL and container rules of
 // ZooKeeper 3.8 with extended types disabled.
 func createMode(req Request) (sequential, ephemeral bool, err error) {
-	if req.Flags < 0 || req.Flags > FlagPersistentSequentialTT {
+	if req.Flags < 0 || req.Flags > FlagPersistentSequentialTTL {
 		return false, false, ErrBadArguments
 	}
-	if req.Flags == FlagPersistentTTL || req.Flags == FlagPersistentSequentialTT {
+	if req.Flags == FlagPersistentTTL || req.Flags == FlagPersistentSequentialTTL {
 		return false, false, ErrUnimplemented
 	}
 	if req.Op == OpCreateTTL && req.TTL >= 0 {

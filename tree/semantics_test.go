@@ -80,8 +80,15 @@ func TestRequestsThatAreNotTransactions(t *testing.T) {
 	_, err := h.prep.Prepare(1, Caller{}, 0, big)
 	require.ErrorIs(t, err, ErrBadArguments)
 	require.Zero(t, h.prep.Pending())
+	half := create("/half", "")
+	half.Data = make([]byte, DataLengthMaxDefault/2+1)
+	_, err = h.prep.Prepare(1, Caller{}, 0, Request{Op: OpMulti, Ops: []Request{half, half}})
+	require.ErrorIs(t, err, ErrBadArguments, "a multi's payloads count together")
 	big.Data = big.Data[:DataLengthMaxDefault]
 	h.mustOK(big)
+	small := New(Config{DataLengthMax: 4})
+	_, err = NewPreparer(small).Prepare(1, Caller{}, 0, create("/x", "12345"))
+	require.ErrorIs(t, err, ErrBadArguments, "the limit is configurable")
 }
 
 func TestReadsOnInvalidOrMissingPaths(t *testing.T) {

@@ -60,7 +60,7 @@ const (
 	FlagEphemeralSequential    int32 = 3
 	FlagContainer              int32 = 4
 	FlagPersistentTTL          int32 = 5
-	FlagPersistentSequentialTT int32 = 6
+	FlagPersistentSequentialTTL int32 = 6
 )
 
 // Stat is what a client sees of a node, field for field as ZooKeeper's
