@@ -54,12 +54,12 @@ func (o OpCode) String() string {
 
 // Create flags (CreateMode) as the wire carries them.
 const (
-	FlagPersistent             int32 = 0
-	FlagEphemeral              int32 = 1
-	FlagSequential             int32 = 2
-	FlagEphemeralSequential    int32 = 3
-	FlagContainer              int32 = 4
-	FlagPersistentTTL          int32 = 5
+	FlagPersistent              int32 = 0
+	FlagEphemeral               int32 = 1
+	FlagSequential              int32 = 2
+	FlagEphemeralSequential     int32 = 3
+	FlagContainer               int32 = 4
+	FlagPersistentTTL           int32 = 5
 	FlagPersistentSequentialTTL int32 = 6
 )
 
