@@ -42,7 +42,8 @@ type preparedPaths struct {
 // prepared transactions has lost touch with its quorum.
 const pendingMax = 1 << 20
 
-// NewPreparer returns a preparer over t with nothing pending.
+// NewPreparer returns a preparer over t with nothing pending. A replica
+// that replaces its tree (loading a snapshot) needs a new preparer.
 func NewPreparer(t *Tree) *Preparer {
 	return &Preparer{tree: t, changes: map[string]*pending{}, zxid: t.zxid}
 }

@@ -171,10 +171,8 @@ func (t *Tree) RemoveWatches(c Caller, path string, typ WatcherType) error {
 }
 
 // SetWatches is what a reconnecting client sends (setWatches, or
-// setWatches2 with persistent lists): every watch that is already out of
-// date relative to relativeZxid fires at once (returned, in the order
-// ZooKeeper sends them: data, exist, child lists, each in list order), the
-// others are registered.
+// setWatches2 with the persistent lists): the paths it watched and the
+// last zxid it saw.
 type SetWatches struct {
 	RelativeZxid        int64
 	Data                []string
@@ -184,6 +182,10 @@ type SetWatches struct {
 	PersistentRecursive []string
 }
 
+// SetWatches re-registers a reconnecting session's watches. Every watch
+// already out of date relative to RelativeZxid fires at once (returned,
+// in the order ZooKeeper sends them: data, exist, child lists, each in
+// list order); the others are registered.
 func (t *Tree) SetWatches(c Caller, s SetWatches) []Event {
 	var out []Event
 	fire := func(typ EventType, path string) {
