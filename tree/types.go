@@ -239,6 +239,9 @@ func errName(err error) string {
 		return "OK"
 	}
 	if e, ok := err.(*Error); ok {
+		if e == nil { // a nil *Error inside an interface: ErrorForCode(0)
+			return "OK"
+		}
 		return e.name
 	}
 	return err.Error()
