@@ -233,7 +233,15 @@ func (d *decoder) txn(depth int) Txn {
 // gives the same bytes, and DecodeSnapshot restores it exactly. Watches
 // are not part of it.
 func (t *Tree) EncodeSnapshot() []byte {
-	e := encoder{b: make([]byte, 0, 128*len(t.nodes))}
+	size := len(snapshotMagic) + 16 + 12*len(t.sessions)
+	for _, n := range t.nodes {
+		// The node's record, plus its name (and length) in its parent's list.
+		size += 76 + 2*len(n.path) + len(n.data) + 12*len(n.acl)
+		for _, a := range n.acl {
+			size += len(a.ID.Scheme) + len(a.ID.ID)
+		}
+	}
+	e := encoder{b: make([]byte, 0, size)}
 	e.b = append(e.b, snapshotMagic...)
 	e.i64(t.zxid)
 	e.i32(int32(t.config.DataLengthMax))
