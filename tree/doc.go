@@ -28,6 +28,22 @@
 // has a canonical snapshot (EncodeSnapshot, DecodeSnapshot) and a 64-bit
 // Digest kept up to date by every Apply so that replicas compare in O(1).
 //
+// Where zabsim knowingly differs from ZooKeeper 3.8.0:
+//
+//   - A stand-alone check is refused with Unimplemented and never becomes
+//     a transaction (3.8.0 logs it and can no longer load its own log).
+//   - A payload over Config.DataLengthMax is refused with BadArguments and
+//     no transaction; ZooKeeper closes the connection instead.
+//   - A multi with a read op inside becomes a MarshallingError transaction
+//     and drops its earlier ops' pending changes (ZooKeeper leaks them).
+//   - closeSession deletes, and GetEphemerals lists, paths in sorted order
+//     where ZooKeeper uses hash order.
+//   - Children order follows java.util.HashSet except for Java's tree bins
+//     and tables past 2^20 slots (see childSet).
+//   - Quota accounting under /zookeeper/quota, reconfig and TTL nodes
+//     (extendedTypesEnabled) are not implemented; session validity
+//     (SessionExpired, SessionMoved) is the server layer's check.
+//
 // The package is pure: no clock, goroutines, OS, network or global
 // randomness, and no output depends on map iteration order. Bad client
 // input yields a ZooKeeper error (sentinels such as ErrNoNode with Code);
