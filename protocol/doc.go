@@ -2,8 +2,8 @@
 // protocol: Fast Leader Election and Zab over opaque transactions.
 //
 // The package is built bottom-up. What exists so far are the pieces every
-// later part is defined in terms of: the zxid, the FLE vote order and the
-// quorum verifier. The peer state machine (Step/Tick/Propose/Ready/Advance,
+// later part is defined in terms of: the zxid, the FLE vote order, the
+// FLE notification with its canonical encoding, and the quorum verifier. The peer state machine (Step/Tick/Propose/Ready/Advance,
 // in the style of etcd-io/raft) is not written yet.
 //
 // Everything here is pure: no goroutines, clocks, files, sockets or global
