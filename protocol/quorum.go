@@ -51,15 +51,25 @@ func (q *QuorumVerifier) IsVoter(sid uint64) bool {
 // size. Non-voters and duplicates are ignored, as ZooKeeper's SyncedLearnerTracker
 // counts only voting members once each.
 func (q *QuorumVerifier) ContainsQuorum(acks []uint64) bool {
-	seen := make(map[uint64]bool, len(acks))
 	n := 0
-	for _, s := range acks {
-		if q.IsVoter(s) && !seen[s] {
-			seen[s] = true
+	for i, s := range acks {
+		if q.IsVoter(s) && !containsSid(acks[:i], s) {
 			n++
 		}
 	}
 	return n >= q.size
+}
+
+// Size is the number of voters a quorum needs.
+func (q *QuorumVerifier) Size() int { return q.size }
+
+func containsSid(sids []uint64, sid uint64) bool {
+	for _, s := range sids {
+		if s == sid {
+			return true
+		}
+	}
+	return false
 }
 
 // Intersecting reports whether every two quorums share a voter, the property

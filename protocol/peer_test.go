@@ -1,0 +1,79 @@
+package protocol
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// runUntil ticks every live node until cond holds, within limit ticks.
+func (h *harness) runUntil(limit int, cond func() bool) bool {
+	for i := 0; i < limit; i++ {
+		if cond() {
+			return true
+		}
+		h.tick(h.upIDs())
+	}
+	return cond()
+}
+
+func requireAgreement(t *testing.T, h *harness) {
+	t.Helper()
+	var ref []Entry
+	var refID uint64
+	for _, id := range h.upIDs() {
+		a := h.nodes[id].app.applied
+		n := min(len(a), len(ref))
+		if n > 0 {
+			require.Equal(t, ref[:n], a[:n], "applied logs of %d and %d diverge", refID, id)
+		}
+		if len(a) > len(ref) {
+			ref, refID = a, id
+		}
+	}
+}
+
+func TestElectionAndBroadcast(t *testing.T) {
+	for _, n := range []int{1, 3, 5} {
+		var voters []uint64
+		for i := 1; i <= n; i++ {
+			voters = append(voters, uint64(i))
+		}
+		h := newHarness(t, voters, nil, testConfig())
+		for _, id := range voters {
+			h.start(id)
+		}
+		h.stabilize()
+		require.True(t, h.runUntil(200, func() bool { return len(h.leaders()) == 1 }), "no leader:\n%s", h.out)
+		leader := h.leaders()[0]
+		require.Equal(t, uint64(n), leader, "highest sid wins from empty")
+		h.propose(leader, 10)
+		h.stabilize()
+		h.tick(h.upIDs())
+		for _, id := range voters {
+			require.Len(t, h.nodes[id].app.applied, 10, "node %d\n%s", id, h.out)
+		}
+		requireAgreement(t, h)
+	}
+}
+
+func TestLeaderCrashReelection(t *testing.T) {
+	h := newHarness(t, []uint64{1, 2, 3}, nil, testConfig())
+	for _, id := range h.ids {
+		h.start(id)
+	}
+	require.True(t, h.runUntil(200, func() bool { return len(h.leaders()) == 1 }))
+	h.propose(3, 5)
+	h.stabilize()
+	h.crash(3)
+	h.stabilize()
+	require.True(t, h.runUntil(400, func() bool { l := h.leaders(); return len(l) == 1 && l[0] != 3 }), "%s", h.out)
+	l := h.leaders()[0]
+	h.propose(l, 5)
+	h.stabilize()
+	h.start(3)
+	require.True(t, h.runUntil(400, func() bool {
+		return h.nodes[3].peer.Status().Serving && len(h.nodes[3].app.applied) == 10
+	}), "%s", h.out)
+	requireAgreement(t, h)
+}
