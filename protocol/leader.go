@@ -359,7 +359,7 @@ func (p *Peer) newLeaderAck(h *handler, z Zxid) {
 		p.event(Event{Kind: EvNewLeaderAck, From: h.sid, Zxid: z})
 		p.countNewLeaderAck(h.sid)
 	}
-	if p.phase == PhaseBroadcast {
+	if p.phase == PhaseBroadcast && h.stage == hWaitUp {
 		p.upToDate(h)
 	}
 }

@@ -228,7 +228,7 @@ func (p *Peer) learnerNewLeader(m Message) {
 		if l.mode == MsgSnap {
 			// The log above the snapshot belongs to an abandoned history;
 			// replaying it after a restart is ZOOKEEPER-2832.
-			p.disk, p.diskBase = nil, 0
+			p.disk, p.diskBase, p.lastLogged = nil, 0, 0
 			p.persist(Op{Kind: OpTruncate, Keep: 0})
 		}
 	}

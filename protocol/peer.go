@@ -180,6 +180,7 @@ type Peer struct {
 	acceptedEpoch, currentEpoch uint32
 	disk                        []Entry
 	diskBase                    int
+	lastLogged                  Zxid
 	snaps                       []snapshot // oldest first
 	sinceSnap                   int
 
@@ -290,6 +291,7 @@ func (p *Peer) recover(rec Recovered) error {
 			return fmt.Errorf("%w: log record %d: %v", ErrRecovery, len(p.disk), err)
 		}
 		p.disk = append(p.disk, e)
+		p.lastLogged = e.Zxid
 	}
 	var names []string
 	for name := range rec.Files {
@@ -384,12 +386,7 @@ func (p *Peer) LastProcessed() Zxid { return p.lastProcessed }
 
 // LastLogged is the zxid of the last entry in the log as the peer last
 // wrote it (durable or not); 0 for an empty log.
-func (p *Peer) LastLogged() Zxid {
-	if len(p.disk) == 0 {
-		return 0
-	}
-	return p.disk[len(p.disk)-1].Zxid
-}
+func (p *Peer) LastLogged() Zxid { return p.lastLogged }
 
 // Epochs returns acceptedEpoch and currentEpoch as last written.
 func (p *Peer) Epochs() (accepted, current uint32) { return p.acceptedEpoch, p.currentEpoch }
@@ -579,6 +576,7 @@ func (p *Peer) addCommitted(e Entry) {
 // last one.
 func (p *Peer) appendLog(e Entry) {
 	p.disk = append(p.disk, e)
+	p.lastLogged = e.Zxid
 	p.persist(Op{Kind: OpAppend, Entry: e})
 	p.sinceSnap++
 }
@@ -634,6 +632,12 @@ func (p *Peer) truncateLog(z Zxid) bool {
 		return false
 	}
 	p.disk = p.disk[:keep]
+	p.lastLogged = 0
+	if keep > 0 {
+		p.lastLogged = p.disk[keep-1].Zxid
+	} else if len(p.snaps) > 0 && p.diskBase > 0 {
+		p.lastLogged = min(p.snaps[0].zxid, z)
+	}
 	p.persist(Op{Kind: OpTruncate, Keep: p.diskBase + keep})
 	p.reload()
 	return true
