@@ -41,6 +41,9 @@ const (
 	EvLookingMemDisk
 	// EvDropped: a message was ignored (Text says why); not an error.
 	EvDropped
+	// EvRestored: the state machine was replaced by the snapshot at Zxid
+	// (zero: the empty state), at start, by a SNAP or by a truncation.
+	EvRestored
 	// EvAnomaly: a branch ZooKeeper's specifications call impossible
 	// (ShouldNotBeTriggered) was taken.
 	EvAnomaly
@@ -61,6 +64,7 @@ var eventNames = [...]string{
 	EvSnapshot:       "snapshot",
 	EvLookingMemDisk: "looking",
 	EvDropped:        "dropped",
+	EvRestored:       "restored",
 	EvAnomaly:        "ANOMALY",
 }
 
@@ -81,6 +85,9 @@ type Event struct {
 	Durable Zxid
 	Members []uint64
 	Text    string
+	// Txn is the transaction of EvProposed, EvCommitted and EvApplied, so
+	// checkers can tell equal zxids with different payloads apart.
+	Txn []byte
 }
 
 // String is stable: golden traces depend on it.

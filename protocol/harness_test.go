@@ -199,7 +199,7 @@ func (h *harness) process(id uint64) {
 
 func (h *harness) printEvent(e Event) {
 	switch e.Kind {
-	case EvApplied, EvAckCounted, EvProposed, EvNewLeaderAck, EvLookingMemDisk:
+	case EvApplied, EvAckCounted, EvProposed, EvNewLeaderAck, EvLookingMemDisk, EvRestored:
 		return
 	case EvDropped:
 		if h.quiet {

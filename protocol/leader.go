@@ -426,7 +426,7 @@ func (p *Peer) Propose(z Zxid, txn []byte) error {
 	e := Entry{Zxid: z, Txn: txn}
 	l.lastProposed = z
 	l.outstanding = append(l.outstanding, &proposal{entry: e})
-	p.event(Event{Kind: EvProposed, Zxid: z})
+	p.event(Event{Kind: EvProposed, Zxid: z, Txn: txn})
 	for _, h := range l.learnersSorted() {
 		if !h.observer && h.stage >= hSyncing {
 			p.sendProposal(h, e)
@@ -478,7 +478,7 @@ func (p *Peer) commit(pr *proposal) {
 	l.outstanding = l.outstanding[1:]
 	z := pr.entry.Zxid
 	l.lastCommitted = z
-	p.event(Event{Kind: EvCommitted, Zxid: z, Members: sortedCopy(pr.acks)})
+	p.event(Event{Kind: EvCommitted, Zxid: z, Members: sortedCopy(pr.acks), Txn: pr.entry.Txn})
 	for _, h := range l.learnersSorted() {
 		if h.stage < hSyncing {
 			continue

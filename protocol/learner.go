@@ -141,6 +141,7 @@ func (p *Peer) learnerSyncStart(m Message) {
 			p.startLooking("snapshot from the leader does not load: " + err.Error())
 			return
 		}
+		p.event(Event{Kind: EvRestored, Zxid: m.Zxid})
 		p.lastProcessed = m.Zxid
 		p.committed = p.committed[:0]
 		l.snapshotNeeded = true

@@ -210,3 +210,28 @@ func UnmarshalMessage(b []byte) (Message, error) {
 	}
 	return m, nil
 }
+
+// Digest is a 64-bit hash of the message's canonical content, for trace
+// hashes and state digests.
+func (m *Message) Digest() uint64 {
+	h := uint64(14695981039346656037)
+	word := func(w uint64) {
+		w *= 0xbf58476d1ce4e5b9
+		w ^= w >> 31
+		h = (h ^ w) * 1099511628211
+	}
+	word(uint64(m.Type) | uint64(m.State)<<8)
+	word(m.From)
+	word(m.To)
+	word(uint64(m.Zxid))
+	word(uint64(m.Epoch))
+	word(m.Vote.Leader)
+	word(uint64(m.Vote.Zxid))
+	word(uint64(m.Vote.PeerEpoch))
+	word(m.Round)
+	word(uint64(len(m.Data)))
+	for _, b := range m.Data {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return h
+}

@@ -312,6 +312,7 @@ func (p *Peer) recover(rec Recovered) error {
 	restored := false
 	for i := len(p.snaps) - 1; i >= 0 && !restored; i-- {
 		if err := p.app.Restore(p.snaps[i].zxid, p.snaps[i].data); err == nil {
+			p.event(Event{Kind: EvRestored, Zxid: p.snaps[i].zxid})
 			base, restored = p.snaps[i].zxid, true
 			p.snaps = p.snaps[:i+1]
 		}
@@ -323,6 +324,7 @@ func (p *Peer) recover(rec Recovered) error {
 		if err := p.app.Restore(0, nil); err != nil {
 			return fmt.Errorf("%w: empty state: %v", ErrRecovery, err)
 		}
+		p.event(Event{Kind: EvRestored})
 	}
 	p.lastProcessed = base
 	for _, e := range p.disk {
@@ -555,7 +557,7 @@ func (p *Peer) apply(e Entry) {
 	p.app.Apply(e.Zxid, e.Txn)
 	p.lastProcessed = e.Zxid
 	p.addCommitted(e)
-	p.event(Event{Kind: EvApplied, Zxid: e.Zxid})
+	p.event(Event{Kind: EvApplied, Zxid: e.Zxid, Txn: e.Txn})
 }
 
 // addCommitted keeps the committedLog window, which ZooKeeper fills with
@@ -654,6 +656,7 @@ func (p *Peer) reload() {
 		p.fatal("reload from snapshot %s: %v", base, err)
 		return
 	}
+	p.event(Event{Kind: EvRestored, Zxid: base})
 	p.lastProcessed = base
 	p.committed = p.committed[:0]
 	for _, e := range p.disk {
@@ -677,4 +680,19 @@ func (p *Peer) fastForward() {
 // String describes the peer on one line.
 func (p *Peer) String() string {
 	return fmt.Sprintf("peer %d %s accepted=%d current=%d processed=%s logged=%s", p.id, p.Status(), p.acceptedEpoch, p.currentEpoch, p.lastProcessed, p.LastLogged())
+}
+
+// History is the peer's history as a restart would rebuild it: the
+// logged entries above base, where everything up to base is in the newest
+// snapshot.
+func (p *Peer) History() (base Zxid, entries []Entry) {
+	if n := len(p.snaps); n > 0 {
+		base = p.snaps[n-1].zxid
+	}
+	for _, e := range p.disk {
+		if e.Zxid > base {
+			entries = append(entries, e)
+		}
+	}
+	return base, entries
 }

@@ -1,0 +1,256 @@
+package ensemble
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/zabsim/zabsim/protocol"
+	"github.com/zabsim/zabsim/sim"
+)
+
+// host is one incarnation of a server: the sim process around it.
+type host struct {
+	e        *Ensemble
+	ctx      *sim.NodeContext
+	sid      uint64
+	server   Server
+	store    *store
+	inflight bool
+}
+
+// Receive steps a peer message into the server.
+func (h *host) Receive(from sim.NodeID, msg any) {
+	m, ok := msg.(*protocol.Message)
+	if h.server == nil || !ok {
+		return
+	}
+	h.server.Step(*m)
+	h.pump()
+}
+
+// ConnReset turns a broken learner connection into the MsgReset the peer
+// expects; election connections carry no state worth telling.
+func (h *host) ConnReset(peer sim.NodeID, ch sim.Channel) {
+	if h.server == nil || ch != sim.Channel(protocol.ChanQuorum) {
+		return
+	}
+	h.server.Step(protocol.Message{Type: protocol.MsgReset, From: h.e.sidOf(peer), To: h.sid})
+	h.pump()
+}
+
+func (h *host) Tick() {
+	if h.server == nil {
+		return
+	}
+	h.server.Tick()
+	h.pump()
+}
+
+// pump hands the next Ready to the shared Carry, one at a time: storage
+// operations in order on the simulated disk (each completion a separate
+// event, so crashes fall between them), then the messages.
+func (h *host) pump() {
+	for !h.inflight && h.ctx.Alive() && h.server.HasReady() {
+		rd := h.server.Ready()
+		h.e.record.events(h, rd.Events)
+		if rd.Fatal != nil {
+			msg := fmt.Sprintf("server %d exits: %v", h.sid, rd.Fatal)
+			h.e.refused = append(h.e.refused, msg)
+			h.ctx.Note(msg)
+			h.crash()
+			return
+		}
+		h.inflight = true
+		done := false
+		protocol.Carry(rd, h.store, h.send, func() {
+			done = true
+			h.inflight = false
+			h.server.Advance()
+		}, func(err error) {
+			if h.ctx.Alive() {
+				h.ctx.Note(fmt.Sprintf("server %d storage failed: %v", h.sid, err))
+				h.crash()
+			}
+		})
+		if !done {
+			return // the rest happens in disk completion events
+		}
+	}
+}
+
+// carried continues after an asynchronous completion.
+func (h *host) carried() { h.pump() }
+
+func (h *host) send(m protocol.Message) {
+	to := h.e.nodes[m.To-1]
+	if m.Type == protocol.MsgReset {
+		h.ctx.Disconnect(to, sim.Channel(protocol.ChanQuorum))
+		return
+	}
+	msg := m
+	h.ctx.SendOn(sim.Channel(m.Channel()), to, &msg)
+}
+
+func (h *host) crash() { h.e.s.Node(h.ctx.ID()).Crash() }
+
+func (e *Ensemble) sidOf(node sim.NodeID) uint64 {
+	for i, id := range e.nodes {
+		if id == node {
+			return uint64(i + 1)
+		}
+	}
+	panic(fmt.Sprintf("ensemble: node %s is not a server", node))
+}
+
+// errCrashed stops a Carry that a crash point cut short.
+var errCrashed = errors.New("crashed at a crash point")
+
+// store is protocol.Storage on the simulated disk, plus what the recorder
+// and the crash points need: the zxid of every record, and the files.
+type store struct {
+	ctx   *sim.NodeContext
+	h     *host
+	disk  *sim.Disk
+	zxids []protocol.Zxid // per log record
+	armed string
+}
+
+func newStore(ctx *sim.NodeContext, h *host) *store {
+	return &store{ctx: ctx, h: h, disk: ctx.Disk()}
+}
+
+func (s *store) arm(point string) error {
+	switch point {
+	case "after-append", "after-fsync", "after-epoch-write", "mid-snapshot", "mid-sync":
+		s.armed = point
+		return nil
+	}
+	return fmt.Errorf("ensemble: unknown crash point %q", point)
+}
+
+// fire crashes the server if point is armed.
+func (s *store) fire(point string) bool {
+	if s.armed != point || !s.ctx.Alive() {
+		return false
+	}
+	s.armed = ""
+	s.ctx.Note("crash point " + point)
+	s.h.crash()
+	return true
+}
+
+func (s *store) load() (protocol.Recovered, error) {
+	records, rec, err := s.disk.Load()
+	if err != nil {
+		return protocol.Recovered{}, err
+	}
+	out := protocol.Recovered{Records: records, Files: map[string][]byte{}, TornTail: rec.TornTail}
+	for _, name := range s.disk.Files() {
+		b, err := s.disk.ReadFile(name)
+		if err != nil {
+			return protocol.Recovered{}, err
+		}
+		out.Files[name] = b
+	}
+	s.zxids = s.zxids[:0]
+	for _, r := range records {
+		if e, err := protocol.UnmarshalEntry(r); err == nil {
+			s.zxids = append(s.zxids, e.Zxid)
+		}
+	}
+	return out, nil
+}
+
+func (s *store) Append(record []byte) error {
+	if !s.ctx.Alive() {
+		return errCrashed
+	}
+	if s.h.server != nil && s.armed == "mid-sync" && s.h.server.Peer().Status().Phase == protocol.PhaseSync {
+		s.fire("mid-sync")
+		return errCrashed
+	}
+	if _, err := s.disk.Append(record); err != nil {
+		return err
+	}
+	e, _ := protocol.UnmarshalEntry(record)
+	s.zxids = append(s.zxids, e.Zxid)
+	if s.fire("after-append") {
+		return errCrashed
+	}
+	return nil
+}
+
+func (s *store) Truncate(keep int) error {
+	if !s.ctx.Alive() {
+		return errCrashed
+	}
+	if keep > s.disk.Len() {
+		return fmt.Errorf("truncate to %d records of %d", keep, s.disk.Len())
+	}
+	s.disk.Truncate(keep)
+	s.zxids = s.zxids[:keep]
+	return nil
+}
+
+func (s *store) Sync(done func()) {
+	s.disk.Sync(func() {
+		if s.fire("after-fsync") {
+			return
+		}
+		done()
+		s.h.carried()
+	})
+}
+
+func (s *store) WriteFile(name string, data []byte, done func()) {
+	if strings.HasPrefix(name, "snapshot.") && s.fire("mid-snapshot") {
+		return
+	}
+	s.disk.WriteFile(name, data, func() {
+		if name == protocol.FileAcceptedEpoch || name == protocol.FileCurrentEpoch {
+			s.h.e.record.epochFile(s.h, name, data)
+			if name == protocol.FileCurrentEpoch && s.fire("after-epoch-write") {
+				return
+			}
+		}
+		done()
+		s.h.carried()
+	})
+}
+
+func (s *store) RemoveFile(name string, done func()) {
+	s.disk.RemoveFile(name, func() {
+		done()
+		s.h.carried()
+	})
+}
+
+// durableZxid is the zxid of the last fsynced log record.
+func (s *store) durableZxid() protocol.Zxid {
+	n := min(s.disk.DurableLen(), len(s.zxids))
+	if n == 0 {
+		return 0
+	}
+	return s.zxids[n-1]
+}
+
+// durableHas reports whether the fsynced log holds z.
+func (s *store) durableHas(z protocol.Zxid) bool {
+	n := min(s.disk.DurableLen(), len(s.zxids))
+	for i := n - 1; i >= 0; i-- {
+		if s.zxids[i] == z {
+			return true
+		}
+		if s.zxids[i] < z {
+			return false
+		}
+	}
+	return false
+}
+
+func parseEpoch(b []byte) uint32 {
+	v, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32)
+	return uint32(v)
+}
