@@ -235,9 +235,10 @@ func (p *Peer) syncLearner(h *handler) {
 	l := p.lead
 	peerZxid := h.lastZxid
 	newEpochZxid := peerZxid.Counter() == 0
+	committed := p.committedLog()
 	minC, maxC := p.lastProcessed, p.lastProcessed
-	if n := len(p.committed); n > 0 {
-		minC, maxC = p.committed[0].Zxid, p.committed[n-1].Zxid
+	if n := len(committed); n > 0 {
+		minC, maxC = committed[0].Zxid, committed[n-1].Zxid
 	}
 	var q []Message
 	needSnap, needOp := true, true
@@ -251,7 +252,7 @@ func (p *Peer) syncLearner(h *handler) {
 		current = maxC
 		needSnap, needOp = false, false
 	case maxC >= peerZxid && minC <= peerZxid:
-		current, needOp, q = queueCommitted(p.committed, peerZxid, maxC, q)
+		current, needOp, q = queueCommitted(committed, peerZxid, maxC, q)
 		needSnap = false
 	case peerZxid < minC:
 		// The on-disk log reaches further back than the committedLog.

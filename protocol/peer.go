@@ -566,11 +566,20 @@ func (p *Peer) addCommitted(e Entry) {
 	if n := len(p.committed); n > 0 && p.committed[n-1].Zxid >= e.Zxid {
 		p.committed = p.committed[:0]
 	}
-	if len(p.committed) >= p.cfg.CommittedLogMax {
-		copy(p.committed, p.committed[1:])
-		p.committed = p.committed[:len(p.committed)-1]
+	if len(p.committed) >= 2*p.cfg.CommittedLogMax {
+		// Amortized sliding window: move the newest entries down only
+		// once the slice is twice the window.
+		n := copy(p.committed, p.committed[len(p.committed)-p.cfg.CommittedLogMax+1:])
+		clear(p.committed[n:])
+		p.committed = p.committed[:n]
 	}
 	p.committed = append(p.committed, e)
+}
+
+// committedLog is the committedLog window: at most CommittedLogMax of the
+// newest entries.
+func (p *Peer) committedLog() []Entry {
+	return p.committed[max(len(p.committed)-p.cfg.CommittedLogMax, 0):]
 }
 
 // appendLog writes an entry to the log (the SyncRequestProcessor's append)
