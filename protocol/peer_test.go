@@ -77,3 +77,25 @@ func TestLeaderCrashReelection(t *testing.T) {
 	}), "%s", h.out)
 	requireAgreement(t, h)
 }
+
+func TestStateDigest(t *testing.T) {
+	run := func() (*harness, []uint64) {
+		h := newHarness(t, []uint64{1, 2, 3}, nil, testConfig())
+		for _, id := range h.ids {
+			h.start(id)
+		}
+		require.True(t, h.runUntil(200, func() bool { return len(h.leaders()) == 1 }))
+		var ds []uint64
+		for _, id := range h.ids {
+			ds = append(ds, h.nodes[id].peer.StateDigest())
+		}
+		return h, ds
+	}
+	h, a := run()
+	_, b := run()
+	require.Equal(t, a, b, "same schedule, same digests")
+	require.NotEqual(t, a[0], a[1], "different servers differ")
+	before := h.nodes[3].peer.StateDigest()
+	h.propose(3, 1)
+	require.NotEqual(t, before, h.nodes[3].peer.StateDigest(), "a proposal changes the leader's state")
+}
