@@ -206,6 +206,9 @@ type Peer struct {
 	// continuations run on Advance.
 	inflight     bool
 	inflightDone []func()
+	// handed is the Ready last handed out; its slices are reused for the
+	// next one after Advance, so a busy peer does not allocate per batch.
+	handed Ready
 	halted       bool
 }
 
@@ -459,7 +462,8 @@ func (p *Peer) stepUnconnected(m Message) {
 func (p *Peer) HasReady() bool { return !p.inflight && !p.out.Empty() }
 
 // Ready hands out the accumulated work. The caller must carry it out
-// (Carry) and then call Advance.
+// (Carry) and then call Advance. The Ready's slices are reused after
+// Advance: a host must copy whatever it keeps.
 func (p *Peer) Ready() Ready {
 	if p.inflight {
 		panic("protocol: Ready called before Advance of the previous one")
@@ -478,6 +482,7 @@ func (p *Peer) Ready() Ready {
 	}
 	rd := p.out
 	p.out = Ready{}
+	p.handed = rd
 	p.inflight = true
 	p.inflightDone, p.onDone = p.onDone, nil
 	return rd
@@ -491,6 +496,19 @@ func (p *Peer) Advance() {
 		panic("protocol: Advance without an outstanding Ready")
 	}
 	p.inflight = false
+	if len(p.out.Persist) == 0 && p.out.Persist == nil {
+		clear(p.handed.Persist)
+		p.out.Persist = p.handed.Persist[:0]
+	}
+	if len(p.out.Messages) == 0 && p.out.Messages == nil {
+		clear(p.handed.Messages)
+		p.out.Messages = p.handed.Messages[:0]
+	}
+	if len(p.out.Events) == 0 && p.out.Events == nil {
+		clear(p.handed.Events)
+		p.out.Events = p.handed.Events[:0]
+	}
+	p.handed = Ready{}
 	done := p.inflightDone
 	p.inflightDone = nil
 	for _, fn := range done {
