@@ -250,3 +250,7 @@ func (p *Peer) finish(v Vote, round uint64, members []uint64) {
 func (p *Peer) updateElectionVote(epoch uint32) {
 	p.currentVote.PeerEpoch = epoch
 }
+
+// Finalizing reports whether a LOOKING peer is in FLE's finalize wait: a
+// quorum agrees and a timeout would decide.
+func (p *Peer) Finalizing() bool { return p.state == Looking && p.el.finalizing }

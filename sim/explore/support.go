@@ -1,0 +1,112 @@
+package explore
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/zabsim/zabsim/protocol"
+)
+
+// ErrSyntax is returned for a choice sequence that does not parse.
+var ErrSyntax = errors.New("explore: bad choice")
+
+// listApp is a state machine that keeps the whole applied sequence, so the
+// invariants can compare replicas exactly.
+type listApp struct{ applied []protocol.Entry }
+
+func (a *listApp) Apply(z protocol.Zxid, txn []byte) {
+	a.applied = append(a.applied, protocol.Entry{Zxid: z, Txn: txn})
+}
+
+func (a *listApp) Snapshot() []byte {
+	var b []byte
+	for _, e := range a.applied {
+		r := protocol.MarshalEntry(e)
+		b = append(b, byte(len(r)))
+		b = append(b, r...)
+	}
+	return b
+}
+
+func (a *listApp) Restore(_ protocol.Zxid, data []byte) error {
+	a.applied = nil
+	for len(data) > 0 {
+		n := int(data[0])
+		if n+1 > len(data) {
+			return fmt.Errorf("short snapshot")
+		}
+		e, err := protocol.UnmarshalEntry(data[1 : 1+n])
+		if err != nil {
+			return err
+		}
+		a.applied = append(a.applied, e)
+		data = data[1+n:]
+	}
+	return nil
+}
+
+func (a *listApp) PingData() []byte              { return nil }
+func (a *listApp) Receive(uint64, []byte, bool)  {}
+func (a *listApp) StatusChanged(protocol.Status) {}
+
+func (a *listApp) digest() uint64 {
+	h := protocol.NewHasher()
+	for _, e := range a.applied {
+		h.Word(uint64(e.Zxid))
+		h.Bytes(e.Txn)
+	}
+	return h.Sum()
+}
+
+// memStore is storage that completes every operation at once: a crash
+// loses nothing that was carried out.
+type memStore struct {
+	records [][]byte
+	files   map[string][]byte
+}
+
+func (s *memStore) Append(r []byte) error { s.records = append(s.records, r); return nil }
+
+func (s *memStore) Truncate(keep int) error {
+	if keep > len(s.records) {
+		return fmt.Errorf("truncate to %d of %d records", keep, len(s.records))
+	}
+	s.records = s.records[:keep]
+	return nil
+}
+
+func (s *memStore) Sync(done func()) { done() }
+
+func (s *memStore) WriteFile(name string, data []byte, done func()) {
+	s.files[name] = bytes.Clone(data)
+	done()
+}
+
+func (s *memStore) RemoveFile(name string, done func()) { delete(s.files, name); done() }
+
+func (s *memStore) recovered() protocol.Recovered {
+	files := make(map[string][]byte, len(s.files))
+	for k, v := range s.files {
+		files[k] = v
+	}
+	return protocol.Recovered{Records: append([][]byte(nil), s.records...), Files: files}
+}
+
+func (s *memStore) digest() uint64 {
+	h := protocol.NewHasher()
+	for _, r := range s.records {
+		h.Bytes(r)
+	}
+	names := make([]string, 0, len(s.files))
+	for name := range s.files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		h.Bytes([]byte(name))
+		h.Bytes(s.files[name])
+	}
+	return h.Sum()
+}
