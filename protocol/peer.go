@@ -209,7 +209,7 @@ type Peer struct {
 	// handed is the Ready last handed out; its slices are reused for the
 	// next one after Advance, so a busy peer does not allocate per batch.
 	handed Ready
-	halted       bool
+	halted bool
 }
 
 type limits struct {
