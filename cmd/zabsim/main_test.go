@@ -20,9 +20,15 @@ func TestDispatch(t *testing.T) {
 		{name: "dash h", args: []string{"-h"}, code: exitOK, stdout: "commands:"},
 		{name: "version", args: []string{"version"}, code: exitOK, stdout: "zabsim " + version},
 		{name: "version extra", args: []string{"version", "x"}, code: exitUsage, stderr: "takes no arguments"},
-		{name: "unknown", args: []string{"frobnicate"}, code: exitUsage, stderr: `unknown command "frobnicate"; valid commands: help, `},
+		{name: "unknown", args: []string{"frobnicate"}, code: exitUsage, stderr: `unknown command "frobnicate"; valid commands: `},
 		{name: "help unknown", args: []string{"help", "nope"}, code: exitUsage, stderr: `unknown command "nope"`},
 		{name: "help version", args: []string{"help", "version"}, code: exitOK, stdout: "print the zabsim version"},
+		{name: "explore clean", args: []string{"explore", "--servers", "3", "--writes", "2"}, code: exitOK, stdout: "complete"},
+		{name: "explore split brain", args: []string{"explore", "--quorum", "1", "--partitions", "1", "--timeouts", "2", "--depth", "10"}, code: exitUnexpected, stdout: "replay: zabsim explore --servers 3 --quorum 1 --writes 2 --crashes 0 --partitions 1 --timeouts 2 --replay t1,w3,t1"},
+		{name: "explore replay", args: []string{"explore", "--quorum", "1", "--partitions", "1", "--timeouts", "2", "--replay", "t1,w3,t1", "--trace"}, code: exitUnexpected, stdout: "3 committed zxid=0x100000001"},
+		{name: "explore bad replay", args: []string{"explore", "--replay", "zz"}, code: exitUsage, stderr: `bad choice: choice "zz"`},
+		{name: "explore bad servers", args: []string{"explore", "--servers", "0"}, code: exitUsage, stderr: "--servers 0 is not between 1 and 9"},
+		{name: "explore unknown bug", args: []string{"explore", "--bug", "nope"}, code: exitUsage, stderr: `unknown --bug "nope"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,9 +37,12 @@ func (w *world) observe(sid uint64, evs []protocol.Event) {
 					}
 				}
 			}
+			w.note("%s", ev)
 			if !dup {
 				w.committed = append(w.committed, protocol.Entry{Zxid: e.Zxid, Txn: bytes.Clone(e.Txn)})
 			}
+		case protocol.EvState, protocol.EvElected, protocol.EvSynced:
+			w.note("%s", ev)
 		case protocol.EvAnomaly:
 			w.note("anomaly at s%d: %s", sid, ev.Text)
 		}
