@@ -176,9 +176,13 @@ func (p *Peer) StateDigest() uint64 {
 		h.Word(p.out.Messages[i].Digest())
 	}
 	h.Word(boolWord(p.inflight))
-	// Continuations (a leader's own ACKs waiting for its fsync) follow
-	// from the state above; their count guards against collisions.
-	h.Word(uint64(len(p.onDone))<<32 | uint64(len(p.inflightDone)))
+	for _, cs := range [][]continuation{p.onDone, p.inflightDone} {
+		h.Word(uint64(len(cs)))
+		for _, c := range cs {
+			h.Word(uint64(c.kind)<<1 | boolWord(c.term == p.term))
+			h.Word(uint64(c.zxid))
+		}
+	}
 	return uint64(h)
 }
 

@@ -226,7 +226,7 @@ func (p *Peer) tryEstablish() {
 		}
 	}
 	// The leader acks its own NEWLEADER once currentEpoch is durable.
-	p.afterPersist(func() { p.countNewLeaderAck(p.id) })
+	p.afterPersist(contSelfNewLeaderAck, 0)
 }
 
 // syncLearner is LearnerHandler.syncFollower, startForwarding and the
@@ -434,7 +434,7 @@ func (p *Peer) Propose(z Zxid, txn []byte) error {
 		}
 	}
 	p.appendLog(e)
-	p.afterPersist(func() { p.processAck(nil, z) })
+	p.afterPersist(contSelfAck, z)
 	p.maybeSnapshot()
 	return nil
 }

@@ -201,11 +201,11 @@ type Peer struct {
 	// tell whether the role it was queued for still holds.
 	term   uint64
 	out    Ready
-	onDone []func()
+	onDone []continuation
 	// inflight is the Ready handed out and not yet advanced; its
 	// continuations run on Advance.
 	inflight     bool
-	inflightDone []func()
+	inflightDone []continuation
 	// handed is the Ready last handed out; its slices are reused for the
 	// next one after Advance, so a busy peer does not allocate per batch.
 	handed Ready
@@ -511,23 +511,42 @@ func (p *Peer) Advance() {
 	p.handed = Ready{}
 	done := p.inflightDone
 	p.inflightDone = nil
-	for _, fn := range done {
+	for _, c := range done {
 		if p.halted {
 			return
 		}
-		fn()
+		if c.term != p.term || p.lead == nil {
+			continue
+		}
+		switch c.kind {
+		case contSelfAck:
+			p.processAck(nil, c.zxid)
+		case contSelfNewLeaderAck:
+			p.countNewLeaderAck(p.id)
+		}
 	}
 }
 
-// afterPersist runs fn once everything queued so far is durable, if the
-// peer still has the same role.
-func (p *Peer) afterPersist(fn func()) {
-	term := p.term
-	p.onDone = append(p.onDone, func() {
-		if p.term == term {
-			fn()
-		}
-	})
+// continuation is work that waits until everything queued before it is
+// durable: a leader's own ACK of its proposal, or of its NEWLEADER once
+// currentEpoch is written. It is data rather than a closure so that a peer
+// can be digested and cloned.
+type continuation struct {
+	kind contKind
+	term uint64 // the role it was queued for; a later role drops it
+	zxid Zxid
+}
+
+type contKind uint8
+
+const (
+	contSelfAck contKind = iota + 1
+	contSelfNewLeaderAck
+)
+
+// afterPersist queues a continuation for the current role.
+func (p *Peer) afterPersist(kind contKind, z Zxid) {
+	p.onDone = append(p.onDone, continuation{kind: kind, term: p.term, zxid: z})
 }
 
 func (p *Peer) send(m Message) {

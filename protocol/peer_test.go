@@ -99,3 +99,24 @@ func TestStateDigest(t *testing.T) {
 	h.propose(3, 1)
 	require.NotEqual(t, before, h.nodes[3].peer.StateDigest(), "a proposal changes the leader's state")
 }
+
+// TestClone: a clone and its original, fed the same inputs, stay equal;
+// feeding only one of them leaves the other unchanged.
+func TestClone(t *testing.T) {
+	h := newHarness(t, []uint64{1, 2, 3}, nil, testConfig())
+	for _, id := range h.ids {
+		h.start(id)
+	}
+	require.True(t, h.runUntil(200, func() bool { return len(h.leaders()) == 1 }))
+	h.propose(3, 2)
+	orig := h.nodes[3].peer
+	app := &listApp{applied: append([]Entry(nil), h.nodes[3].app.applied...)}
+	clone := orig.Clone(app)
+	require.Equal(t, orig.StateDigest(), clone.StateDigest())
+	before := orig.StateDigest()
+	z, err := clone.NextZxid()
+	require.NoError(t, err)
+	require.NoError(t, clone.Propose(z, []byte("only in the clone")))
+	require.Equal(t, before, orig.StateDigest(), "the original is untouched")
+	require.NotEqual(t, before, clone.StateDigest())
+}

@@ -127,17 +127,14 @@ func Explore(cfg Config) (Result, error) {
 		}
 		var next [][]Choice
 		for _, path := range frontier {
-			w, _, err := replay(cfg, path, false)
-			if err != nil {
-				return res, err
+			// Frontier states are kept as paths (small) and rebuilt once;
+			// each successor then starts from a clone.
+			parent := root.clone()
+			for _, c := range path {
+				parent.apply(c)
 			}
-			choices := w.enabled()
-			for i, c := range choices {
-				if i > 0 {
-					if w, _, err = replay(cfg, path, false); err != nil {
-						return res, err
-					}
-				}
+			for _, c := range parent.enabled() {
+				w := parent.clone()
 				res.Explored++
 				if !w.apply(c) {
 					continue

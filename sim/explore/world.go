@@ -554,3 +554,40 @@ func (w *world) digest() uint64 {
 	}
 	return h.Sum()
 }
+
+// clone copies the world so that one state can be expanded into each of
+// its successors without replaying the path to it.
+func (w *world) clone() *world {
+	c := *w
+	c.servers = make([]server, len(w.servers))
+	for i, s := range w.servers {
+		st := &memStore{records: append([][]byte(nil), s.store.records...), files: make(map[string][]byte, len(s.store.files))}
+		for k, v := range s.store.files {
+			st.files[k] = v
+		}
+		c.servers[i].store = st
+		if s.peer != nil {
+			app := &listApp{applied: append([]protocol.Entry(nil), s.app.applied...)}
+			c.servers[i].app = app
+			c.servers[i].peer = s.peer.Clone(app)
+		}
+	}
+	c.queues = make([][][2][]protocol.Message, len(w.queues))
+	for from := range w.queues {
+		c.queues[from] = make([][2][]protocol.Message, len(w.queues[from]))
+		for to := range w.queues[from] {
+			for ch := range 2 {
+				if q := w.queues[from][to][ch]; len(q) > 0 {
+					c.queues[from][to][ch] = append([]protocol.Message(nil), q...)
+				}
+			}
+		}
+	}
+	c.epochLeader = make(map[uint32]uint64, len(w.epochLeader))
+	for k, v := range w.epochLeader {
+		c.epochLeader[k] = v
+	}
+	c.committed = append([]protocol.Entry(nil), w.committed...)
+	c.trace = nil
+	return &c
+}

@@ -1,0 +1,57 @@
+package protocol
+
+import "maps"
+
+// Clone returns an independent copy of the peer driving app, which must be
+// a copy of the original's App in the same state. Transaction and snapshot
+// bytes are shared: nothing ever modifies them. The model checker clones
+// states instead of replaying paths to them.
+func (p *Peer) Clone(app App) *Peer {
+	c := *p
+	c.app = app
+	c.cfg.App = app
+	c.disk = append([]Entry(nil), p.disk...)
+	c.snaps = append([]snapshot(nil), p.snaps...)
+	c.committed = append([]Entry(nil), p.committed...)
+	c.el.recv = maps.Clone(p.el.recv)
+	c.el.outOf = maps.Clone(p.el.outOf)
+	if p.lead != nil {
+		l := *p.lead
+		l.connecting = append([]uint64(nil), l.connecting...)
+		l.electing = append([]uint64(nil), l.electing...)
+		l.newLeaderAcks = append([]uint64(nil), l.newLeaderAcks...)
+		l.outstanding = make([]*proposal, len(p.lead.outstanding))
+		for i, pr := range p.lead.outstanding {
+			cp := *pr
+			cp.acks = append([]uint64(nil), pr.acks...)
+			l.outstanding[i] = &cp
+		}
+		l.learners = make(map[uint64]*handler, len(p.lead.learners))
+		for sid, h := range p.lead.learners {
+			ch := *h
+			ch.unacked = append([]sentProposal(nil), h.unacked...)
+			l.learners[sid] = &ch
+		}
+		c.lead = &l
+	}
+	if p.lrn != nil {
+		l := *p.lrn
+		l.notLogged = append([]Entry(nil), l.notLogged...)
+		l.committedZxids = append([]Zxid(nil), l.committedZxids...)
+		l.pending = append([]Entry(nil), l.pending...)
+		c.lrn = &l
+	}
+	c.out = cloneReady(p.out)
+	c.handed = Ready{}
+	c.onDone = append([]continuation(nil), p.onDone...)
+	c.inflightDone = append([]continuation(nil), p.inflightDone...)
+	return &c
+}
+
+func cloneReady(rd Ready) Ready {
+	out := Ready{Fatal: rd.Fatal}
+	out.Persist = append([]Op(nil), rd.Persist...)
+	out.Messages = append([]Message(nil), rd.Messages...)
+	out.Events = append([]Event(nil), rd.Events...)
+	return out
+}
