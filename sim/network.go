@@ -105,7 +105,18 @@ type link struct {
 	lastAt   Time   // latest scheduled delivery, for FIFO
 	open     bool   // the connection has carried a message either way
 	held     []event
+	// sent and recvd number the messages of the current connection, and
+	// reorder keeps those that arrive before a predecessor (one that was
+	// held across a partition, say), so an ordered stream is FIFO no
+	// matter how deliveries were timed.
+	sent, recvd uint64
+	reorder     []event
 }
+
+// ordered reports whether the link delivers strictly in send order: every
+// stream link except an overwriting one, whose dropped messages leave
+// gaps by design.
+func (l *link) ordered() bool { return l.cfg.Mode == Stream && !l.cfg.Overwrite }
 
 // NetworkStats counts what the network did.
 type NetworkStats struct {
@@ -312,13 +323,18 @@ func (nw *Network) reset(from, to NodeID, ch Channel) {
 	for _, e := range l.held {
 		nw.drop(e, DropReset)
 	}
-	l.inflight -= len(l.held)
-	l.held = nil
+	for _, e := range l.reorder {
+		nw.drop(e, DropReset)
+	}
+	l.inflight -= len(l.held) + len(l.reorder)
+	l.held, l.reorder = nil, nil
+	l.sent, l.recvd = 0, 0
 	l.gen++
 	nw.stats.Resets++
 	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceReset, Node: from, Peer: to, Info: uint64(ch)})
 	if nw.s.nodes[to].state != nodeDown {
-		nw.schedule(from, to, ch, l, resetNotice{}, 0, 0)
+		l.sent++
+		nw.schedule(from, to, ch, l, resetNotice{}, 0, 0, l.sent)
 	}
 }
 
@@ -356,7 +372,8 @@ func (nw *Network) send(from, to NodeID, ch Channel, msg any) {
 	if nw.rand.Chance(l.cfg.Loss) {
 		extra = l.cfg.Retransmit
 	}
-	nw.schedule(from, to, ch, l, msg, id, extra)
+	l.sent++
+	nw.schedule(from, to, ch, l, msg, id, extra, l.sent)
 }
 
 func (nw *Network) sendDatagram(from, to NodeID, ch Channel, l *link, id uint64, msg any) {
@@ -368,17 +385,17 @@ func (nw *Network) sendDatagram(from, to NodeID, ch Channel, l *link, id uint64,
 		nw.drop(event{node: int32(to), src: int32(from), ch: ch, id: id, msg: msg}, DropLoss)
 		return
 	}
-	nw.schedule(from, to, ch, l, msg, id, 0)
+	nw.schedule(from, to, ch, l, msg, id, 0, 0)
 	if nw.rand.Chance(l.cfg.Duplicate) && l.inflight < l.cfg.QueueMax {
 		nw.stats.Duplicated++
 		nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDuplicate, Node: from, Peer: to, ID: id, Info: uint64(ch)})
-		nw.schedule(from, to, ch, l, msg, id, 0)
+		nw.schedule(from, to, ch, l, msg, id, 0, 0)
 	}
 }
 
 // schedule puts a delivery on the queue after the link's latency plus
 // extra; stream links never let a message overtake an earlier one.
-func (nw *Network) schedule(from, to NodeID, ch Channel, l *link, msg any, id uint64, extra time.Duration) {
+func (nw *Network) schedule(from, to NodeID, ch Channel, l *link, msg any, id uint64, extra time.Duration, lseq uint64) {
 	at := nw.s.now.Add(nw.rand.Between(l.cfg.LatencyMin, l.cfg.LatencyMax) + extra)
 	if l.cfg.Mode == Stream {
 		if at < l.lastAt {
@@ -387,7 +404,7 @@ func (nw *Network) schedule(from, to NodeID, ch Channel, l *link, msg any, id ui
 		l.lastAt = at
 	}
 	l.inflight++
-	nw.s.push(event{at: at, kind: kindDeliver, node: int32(to), src: int32(from), ch: ch, gen: l.gen, id: id, msg: msg})
+	nw.s.push(event{at: at, kind: kindDeliver, node: int32(to), src: int32(from), ch: ch, gen: l.gen, id: id, msg: msg, lseq: lseq})
 }
 
 // release sends what waited on a stream link during a partition.
@@ -397,7 +414,7 @@ func (nw *Network) release(from, to NodeID, ch Channel) {
 	l.held = nil
 	l.inflight -= len(waiting)
 	for _, e := range waiting {
-		nw.schedule(from, to, ch, l, e.msg, e.id, 0)
+		nw.schedule(from, to, ch, l, e.msg, e.id, 0, e.lseq)
 	}
 }
 
@@ -429,6 +446,18 @@ func (nw *Network) deliver(e *event) {
 		nw.drop(*e, DropDown)
 		return
 	}
+	if l.ordered() && e.lseq != l.recvd+1 {
+		// A predecessor is still on its way: wait for it.
+		l.inflight++
+		i := len(l.reorder)
+		for i > 0 && l.reorder[i-1].lseq > e.lseq {
+			i--
+		}
+		l.reorder = append(l.reorder, event{})
+		copy(l.reorder[i+1:], l.reorder[i:])
+		l.reorder[i] = *e
+		return
+	}
 	if nw.blocked[from][to] {
 		if l.cfg.Mode == Datagram {
 			nw.drop(*e, DropPartition)
@@ -454,6 +483,16 @@ func (nw *Network) deliver(e *event) {
 		}
 		l.inflight++ // still the link's until the process reads it
 		return
+	}
+	if l.ordered() {
+		l.recvd = e.lseq
+		if len(l.reorder) > 0 && l.reorder[0].lseq == l.recvd+1 {
+			// The successor that arrived early goes next, right now.
+			next := l.reorder[0]
+			l.reorder = l.reorder[1:]
+			next.at = nw.s.now
+			nw.s.push(next)
+		}
 	}
 	if _, ok := e.msg.(resetNotice); ok {
 		if r, ok := dst.proc.(ConnResetter); ok {

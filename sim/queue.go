@@ -27,6 +27,7 @@ type event struct {
 	node int32   // target node
 	src  int32   // sender (deliveries)
 	gen  uint32  // link generation (deliveries) or node incarnation (node events)
+	lseq uint64  // position on its stream connection (deliveries)
 }
 
 // key is what the heap orders: small, so sifting moves little memory; the
