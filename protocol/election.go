@@ -50,7 +50,23 @@ func (p *Peer) initVote() Vote {
 
 // beats is totalOrderPredicate: a candidate that cannot vote never wins.
 func (p *Peer) beats(candidate, current Vote) bool {
-	return p.isVoter(candidate.Leader) && VoteGreater(candidate, current)
+	if !p.isVoter(candidate.Leader) {
+		return false
+	}
+	switch {
+	case p.has(BugVoteOrderNotTotal):
+		// The pre-ZOOKEEPER-1419 predicate: the sid tie-break is not
+		// guarded by equal epochs.
+		return candidate.PeerEpoch > current.PeerEpoch ||
+			(candidate.PeerEpoch == current.PeerEpoch && candidate.Zxid > current.Zxid) ||
+			(candidate.Zxid == current.Zxid && candidate.Leader > current.Leader)
+	case p.has(BugElectionIgnoresZxid):
+		if candidate.PeerEpoch != current.PeerEpoch {
+			return candidate.PeerEpoch > current.PeerEpoch
+		}
+		return candidate.Leader > current.Leader
+	}
+	return VoteGreater(candidate, current)
 }
 
 // startLooking enters LOOKING and begins a new round, as QuorumPeer's main

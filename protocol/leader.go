@@ -171,7 +171,9 @@ func (p *Peer) tryFixEpoch() {
 	}
 	l.epochFixed = true
 	p.acceptedEpoch = l.epoch
-	p.persist(Op{Kind: OpWriteFile, Name: FileAcceptedEpoch, Data: epochBytes(l.epoch)})
+	if !p.has(BugAcceptedEpochNotWritten) {
+		p.persist(Op{Kind: OpWriteFile, Name: FileAcceptedEpoch, Data: epochBytes(l.epoch)})
+	}
 	p.event(Event{Kind: EvEpochFixed, Epoch: l.epoch, Members: sortedCopy(l.connecting)})
 	l.deadline = p.ticks + p.limits.init
 	for _, h := range l.learnersSorted() {
@@ -527,7 +529,7 @@ func (p *Peer) tickLeader() {
 				synced = append(synced, h.sid)
 			}
 		}
-		if !p.cfg.Quorum.ContainsQuorum(synced) {
+		if !p.cfg.Quorum.ContainsQuorum(synced) && !p.has(BugLeaderNeverStepsDown) {
 			p.startLooking(fmt.Sprintf("not sufficient followers synced, only synced with %v", synced))
 			return
 		}

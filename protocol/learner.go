@@ -117,7 +117,9 @@ func (p *Peer) learnerLeaderInfo(m Message) {
 	switch {
 	case newEpoch > p.acceptedEpoch:
 		p.acceptedEpoch = newEpoch
-		p.persist(Op{Kind: OpWriteFile, Name: FileAcceptedEpoch, Data: epochBytes(newEpoch)})
+		if !p.has(BugAcceptedEpochNotWritten) {
+			p.persist(Op{Kind: OpWriteFile, Name: FileAcceptedEpoch, Data: epochBytes(newEpoch)})
+		}
 	case newEpoch == p.acceptedEpoch:
 		ack.Epoch = -1
 	default:
@@ -234,7 +236,11 @@ func (p *Peer) learnerNewLeader(m Message) {
 		}
 	}
 	l.writeToTxnLog = true
-	if !l.observer && len(l.committedZxids) > 0 {
+	if p.has(BugEpochBeforeHistory) {
+		p.currentEpoch = l.epoch
+		p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(l.epoch)})
+	}
+	if !l.observer && len(l.committedZxids) > 0 && !p.has(BugNewLeaderAckBeforeDiff) {
 		for _, z := range l.committedZxids {
 			if len(l.notLogged) == 0 || l.notLogged[0].Zxid != z {
 				p.event(Event{Kind: EvDropped, Zxid: z, Text: "committing without a matching proposal"})
@@ -248,8 +254,10 @@ func (p *Peer) learnerNewLeader(m Message) {
 		l.committedZxids = nil
 	}
 	p.persist(Op{Kind: OpSync})
-	p.currentEpoch = l.epoch
-	p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(l.epoch)})
+	if !p.has(BugEpochBeforeHistory) {
+		p.currentEpoch = l.epoch
+		p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(l.epoch)})
+	}
 	l.deadline = p.ticks + p.limits.sync
 	p.send(Message{Type: MsgAck, To: l.leader, Zxid: MakeZxid(l.epoch, 0)})
 }

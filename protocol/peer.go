@@ -78,12 +78,8 @@ func (s Status) String() string {
 }
 
 // Bug names a known protocol mistake that a configuration can switch on,
-// so that checkers can be shown to catch it. None is defined yet: each
-// comes with the regression scenario that proves it is caught.
+// so that checkers can be shown to catch it (see bugs.go).
 type Bug string
-
-// KnownBugs lists the mistakes Config.Bugs accepts, in order.
-func KnownBugs() []Bug { return nil }
 
 // Config fixes a peer's identity, ensemble and timing. Durations are
 // converted to ticks of length Tick, the interval at which the host calls
@@ -272,6 +268,14 @@ func New(cfg Config, rec Recovered) (*Peer, error) {
 		return nil, err
 	}
 	p := &Peer{cfg: cfg, id: cfg.ID, app: cfg.App}
+	if p.has(BugQuorumTooSmall) {
+		voters := cfg.Quorum.Voters()
+		q, err := NewQuorumSize(voters, max(len(voters)/2, 1))
+		if err != nil {
+			return nil, err
+		}
+		p.cfg.Quorum = q
+	}
 	p.limits = limits{
 		tickTime:     ticksOf(cfg.TickTime, cfg.Tick),
 		finalize:     ticksOf(cfg.FinalizeWait, cfg.Tick),

@@ -83,6 +83,7 @@ type Ensemble struct {
 	hosts   []*host      // current incarnation per server
 	record  recorder
 	refused []string
+	debug   func(sid uint64, now sim.Time, evs []protocol.Event)
 }
 
 // Errors a caller can test for.

@@ -55,6 +55,9 @@ func (h *host) pump() {
 	for !h.inflight && h.ctx.Alive() && h.server.HasReady() {
 		rd := h.server.Ready()
 		h.e.record.events(h, rd.Events)
+		if h.e.debug != nil {
+			h.e.debug(h.sid, h.ctx.Now(), rd.Events)
+		}
 		if rd.Fatal != nil {
 			msg := fmt.Sprintf("server %d exits: %v", h.sid, rd.Fatal)
 			h.e.refused = append(h.e.refused, msg)

@@ -20,9 +20,13 @@ type Config struct {
 	// FromEmpty explores the initial election too; otherwise the search
 	// starts once a deterministic election has settled.
 	FromEmpty bool
-	Depth     int // choices per path
-	States    int // distinct states before giving up
-	Bugs      []protocol.Bug
+	// CrashPoints carries out each storage operation as a choice of its
+	// own, so crashes fall between an append, its fsync, an epoch file
+	// write and the messages that depend on them.
+	CrashPoints bool
+	Depth       int // choices per path
+	States      int // distinct states before giving up
+	Bugs        []protocol.Bug
 }
 
 // Result is what a search found.

@@ -33,6 +33,10 @@ const (
 	Restart
 	Isolate
 	Heal
+	// Persist carries out the next storage operation of a server's
+	// outstanding Ready (with Config.CrashPoints), and sends its messages
+	// after the last one, so a crash can fall between any two.
+	Persist
 )
 
 // Choice is one step. For Deliver, From/To/Ch name the link whose oldest
@@ -65,6 +69,8 @@ func (c Choice) String() string {
 		return "i" + strconv.FormatUint(c.To, 10)
 	case Heal:
 		return "h"
+	case Persist:
+		return "p" + strconv.FormatUint(c.To, 10)
 	}
 	return "?"
 }
@@ -91,7 +97,7 @@ func parseChoice(f string) (Choice, error) {
 	if f == "h" {
 		return Choice{Kind: Heal}, nil
 	}
-	kinds := map[byte]ChoiceKind{'t': Timeout, 'w': Write, 'c': Crash, 'r': Restart, 'i': Isolate}
+	kinds := map[byte]ChoiceKind{'t': Timeout, 'w': Write, 'c': Crash, 'r': Restart, 'i': Isolate, 'p': Persist}
 	if k, ok := kinds[f[0]]; ok {
 		n, err := strconv.ParseUint(f[1:], 10, 8)
 		if err != nil || n == 0 {
@@ -126,6 +132,10 @@ type server struct {
 	peer  *protocol.Peer
 	app   *listApp
 	store *memStore
+	// rd is the Ready being carried out op by op (Config.CrashPoints),
+	// op the index of its next storage operation.
+	rd *protocol.Ready
+	op int
 }
 
 // world is the whole system in one state of the search.
@@ -209,15 +219,21 @@ func (w *world) start(sid uint64) error {
 	return nil
 }
 
-// pump carries out every Ready of sid at once.
+// pump carries out every Ready of sid at once, or, with crash points,
+// takes the next Ready for Persist choices to carry out.
 func (w *world) pump(sid uint64) {
 	s := &w.servers[sid-1]
-	for s.peer != nil && s.peer.HasReady() {
+	for s.peer != nil && s.rd == nil && s.peer.HasReady() {
 		rd := s.peer.Ready()
 		w.observe(sid, rd.Events)
 		if rd.Fatal != nil {
 			w.note("s%d exits: %v", sid, rd.Fatal)
 			w.crashNow(sid)
+			return
+		}
+		if w.cfg.CrashPoints {
+			rd.Events = nil
+			s.rd, s.op = &rd, 0
 			return
 		}
 		protocol.Carry(rd, s.store, func(m protocol.Message) { w.send(m) }, s.peer.Advance, func(err error) {
@@ -261,10 +277,35 @@ func (w *world) reset(from, to uint64) {
 	}
 }
 
+// persistStep carries out the next storage operation of sid's Ready, and
+// after the last one sends its messages and advances the peer.
+func (w *world) persistStep(sid uint64) {
+	s := &w.servers[sid-1]
+	rd := s.rd
+	if s.op < len(rd.Persist) {
+		one := protocol.Ready{Persist: rd.Persist[s.op : s.op+1]}
+		protocol.Carry(one, s.store, nil, func() {}, func(err error) {
+			panic(fmt.Sprintf("explore: in-memory storage failed: %v", err))
+		})
+		w.note("s%d persist %s", sid, rd.Persist[s.op])
+		s.op++
+		if s.op < len(rd.Persist) {
+			return
+		}
+	}
+	for _, m := range rd.Messages {
+		w.send(m)
+	}
+	s.rd, s.op = nil, 0
+	s.peer.Advance()
+	w.pump(sid)
+}
+
 func (w *world) crashNow(sid uint64) {
 	s := &w.servers[sid-1]
 	s.peer = nil
 	s.app = nil
+	s.rd, s.op = nil, 0
 	for other := uint64(1); other <= uint64(len(w.servers)); other++ {
 		if other == sid {
 			continue
@@ -332,7 +373,7 @@ func (w *world) settle() error {
 		var timeouts []Choice
 		delivered := false
 		for _, c := range w.enabled() {
-			if c.Kind == Deliver {
+			if c.Kind == Deliver || c.Kind == Persist {
 				w.apply(c)
 				delivered = true
 				break
@@ -397,6 +438,9 @@ func (w *world) enabled() []Choice {
 		if s.peer == nil {
 			out = append(out, Choice{Kind: Restart, To: sid})
 			continue
+		}
+		if s.rd != nil {
+			out = append(out, Choice{Kind: Persist, To: sid})
 		}
 		if w.timeoutEnabled(sid) {
 			out = append(out, Choice{Kind: Timeout, To: sid})
@@ -507,6 +551,11 @@ func (w *world) apply(c Choice) bool {
 			return false
 		}
 		w.isolated = 0
+	case Persist:
+		if w.servers[c.To-1].peer == nil || w.servers[c.To-1].rd == nil {
+			return false
+		}
+		w.persistStep(c.To)
 	default:
 		return false
 	}
@@ -525,6 +574,18 @@ func (w *world) digest() uint64 {
 		} else {
 			h.Word(s.peer.StateDigest())
 			h.Word(s.app.digest())
+			if s.rd != nil {
+				h.Word(uint64(len(s.rd.Persist)-s.op)<<32 | uint64(len(s.rd.Messages)))
+				for _, o := range s.rd.Persist[s.op:] {
+					h.Word(uint64(o.Kind))
+					h.Word(uint64(o.Entry.Zxid))
+					h.Bytes([]byte(o.Name))
+					h.Bytes(o.Data)
+				}
+				for i := range s.rd.Messages {
+					h.Word(s.rd.Messages[i].Digest())
+				}
+			}
 		}
 		h.Word(s.store.digest())
 	}
@@ -570,6 +631,13 @@ func (w *world) clone() *world {
 			app := &listApp{applied: append([]protocol.Entry(nil), s.app.applied...)}
 			c.servers[i].app = app
 			c.servers[i].peer = s.peer.Clone(app)
+			if s.rd != nil {
+				rd := protocol.Ready{
+					Persist:  append([]protocol.Op(nil), s.rd.Persist...),
+					Messages: append([]protocol.Message(nil), s.rd.Messages...),
+				}
+				c.servers[i].rd, c.servers[i].op = &rd, s.op
+			}
 		}
 	}
 	c.queues = make([][][2][]protocol.Message, len(w.queues))

@@ -1,0 +1,53 @@
+package protocol
+
+// The catalogue of injectable mistakes. Each re-creates a real ZooKeeper
+// bug (or a generic way to break Zab) so the checkers can be shown to
+// catch it; Config.Bugs switches them on one by one.
+const (
+	BugQuorumTooSmall          Bug = "quorum-too-small"
+	BugVoteOrderNotTotal       Bug = "zk-1419"
+	BugElectionIgnoresZxid     Bug = "election-ignores-zxid"
+	BugEpochBeforeHistory      Bug = "zk-4643"
+	BugNewLeaderAckBeforeDiff  Bug = "zk-3911"
+	BugLeaderNeverStepsDown    Bug = "leader-never-steps-down"
+	BugAcceptedEpochNotWritten Bug = "accepted-epoch-not-persisted"
+)
+
+// BugInfo describes one injectable mistake.
+type BugInfo struct {
+	Name  Bug
+	Issue string // the ZooKeeper issue it re-creates, if any
+	What  string
+}
+
+var bugCatalogue = []BugInfo{
+	{BugQuorumTooSmall, "", "quorums of floor(n/2) voters, which need not intersect"},
+	{BugVoteOrderNotTotal, "ZOOKEEPER-1419", "FLE's sid tie-break ignores the epoch, so the vote order is not total"},
+	{BugElectionIgnoresZxid, "", "FLE compares votes by epoch and sid only, electing servers with shorter logs"},
+	{BugEpochBeforeHistory, "ZOOKEEPER-4643", "a follower writes currentEpoch at NEWLEADER before the synced transactions are on disk"},
+	{BugNewLeaderAckBeforeDiff, "ZOOKEEPER-3911", "a follower ACKs NEWLEADER before logging the DIFF'd transactions, logging them only after UPTODATE"},
+	{BugLeaderNeverStepsDown, "ZOOKEEPER-1492", "the leader keeps leading without a synced quorum"},
+	{BugAcceptedEpochNotWritten, "", "acceptedEpoch is updated in memory but never written to disk"},
+}
+
+// KnownBugs lists the mistakes Config.Bugs accepts, in catalogue order.
+func KnownBugs() []Bug {
+	out := make([]Bug, len(bugCatalogue))
+	for i, b := range bugCatalogue {
+		out[i] = b.Name
+	}
+	return out
+}
+
+// DescribeBugs is the catalogue, for `zabsim bugs`.
+func DescribeBugs() []BugInfo { return append([]BugInfo(nil), bugCatalogue...) }
+
+// has reports whether a mistake is switched on.
+func (p *Peer) has(b Bug) bool {
+	for _, x := range p.cfg.Bugs {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
