@@ -57,7 +57,7 @@ func (p *Peer) register() {
 
 func (p *Peer) tickLearner() {
 	l := p.lrn
-	if l.retryAt != 0 && p.ticks >= l.retryAt {
+	if l.stage == lConnecting && l.retryAt != 0 && p.ticks >= l.retryAt {
 		l.retryAt = 0
 		p.register()
 		return
@@ -128,6 +128,7 @@ func (p *Peer) learnerLeaderInfo(m Message) {
 	}
 	l.epoch = newEpoch
 	l.stage = lAwaitSync
+	l.retryAt = 0
 	p.send(ack)
 	p.setStatus(p.state, PhaseSync, false)
 }

@@ -120,3 +120,22 @@ func TestClone(t *testing.T) {
 	require.Equal(t, before, orig.StateDigest(), "the original is untouched")
 	require.NotEqual(t, before, clone.StateDigest())
 }
+
+// TestRegistrationRetryDoesNotOutliveRegistration: a learner refused once
+// schedules a retry; if a LEADERINFO arrives first, the retry must not fire
+// later and register a second time (found by ensemble seed 9, where a
+// serving follower sent FOLLOWERINFO again).
+func TestRegistrationRetryDoesNotOutliveRegistration(t *testing.T) {
+	h := newHarness(t, []uint64{1, 2, 3}, nil, testConfig())
+	for _, id := range h.ids {
+		h.start(id)
+	}
+	require.True(t, h.runUntil(200, func() bool { return len(h.leaders()) == 1 }))
+	p := h.nodes[1].peer
+	// Simulate the race: a pending retry left over from registration.
+	p.lrn.retryAt = p.ticks + 1
+	h.out.Reset()
+	h.tick(h.upIDs())
+	h.tick(h.upIDs())
+	require.NotContains(t, h.out.String(), "FOLLOWERINFO", "a serving follower registered again")
+}

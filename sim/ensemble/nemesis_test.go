@@ -74,6 +74,19 @@ func TestNemesisMajority(t *testing.T) {
 	}
 }
 
+// TestNemesisRegressions replays the seeds that found bugs: 11 (the
+// simulated network let a message overtake one held by a partition, so a
+// follower logged a gap) and 9 and 27 (a registration retry outlived the
+// registration, so a serving follower registered again).
+func TestNemesisRegressions(t *testing.T) {
+	for _, seed := range []uint64{9, 11, 27} {
+		_, vs := faultRun(t, seed, "partitions", 0)
+		for _, v := range vs {
+			t.Errorf("seed %d: %s", seed, v)
+		}
+	}
+}
+
 // TestNemesisQuorumTwoOfFive: the classic broken set-up. With a quorum of
 // 2 out of 5, partitions let two leaders commit in parallel, and the
 // checkers must say so on some seed.
