@@ -18,15 +18,19 @@ import (
 // violations plus liveness ones: a run that exhausts its event budget (a
 // message storm) or never settles.
 func faultRun(t *testing.T, seed uint64, profile string, quorum int, bugs ...protocol.Bug) (*world, []linearize.Violation) {
+	return faultRunN(t, 5, seed, profile, quorum, bugs...)
+}
+
+func faultRunN(t *testing.T, voters int, seed uint64, profile string, quorum int, bugs ...protocol.Bug) (*world, []linearize.Violation) {
 	s := sim.New(sim.Config{Seed: seed, EventsMax: 20_000_000, TimeMax: 10 * time.Minute})
 	cfg := DefaultConfig()
-	cfg.Voters, cfg.Quorum = 5, quorum
+	cfg.Voters, cfg.Quorum = voters, quorum
 	cfg.Peer.SnapCount = 500
 	cfg.Peer.Bugs = bugs
 	e, err := New(s, cfg)
 	require.NoError(t, err)
 	w := &world{s: s, e: e}
-	sched := nemesis.Generate(s.Rand("nemesis"), nemesis.Profiles[profile], 5, 40*time.Second)
+	sched := nemesis.Generate(s.Rand("nemesis"), nemesis.Profiles[profile], voters, 40*time.Second)
 	_, err = nemesis.Start(e, sched)
 	require.NoError(t, err)
 	w.load(10*time.Millisecond, s.Now().Add(40*time.Second))
