@@ -274,8 +274,12 @@ func (s *Store) resize(seg *segment, off int64) error {
 	if err := seg.f.Truncate(off); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
-	if err := preallocate(seg.f, off, size-off); err != nil {
-		return fmt.Errorf("storage: preallocate %s: %w", seg.path, err)
+	// A full segment has nothing to preallocate, and fallocate refuses
+	// a zero length.
+	if size > off {
+		if err := preallocate(seg.f, off, size-off); err != nil {
+			return fmt.Errorf("storage: preallocate %s: %w", seg.path, err)
+		}
 	}
 	seg.size = size
 	return nil

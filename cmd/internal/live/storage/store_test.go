@@ -264,3 +264,30 @@ func TestSegmentsRoll(t *testing.T) {
 	}
 	require.Equal(t, []string{segmentName(0), segmentName(2), segmentName(4), segmentName(6)}, names)
 }
+
+// A torn first record of the last segment leaves nothing of that segment:
+// the file goes, and the next append starts a new one.
+func TestTornFirstRecordOfSegment(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{SegmentSize: 4096}
+	x, y := strings.Repeat("x", 2030), strings.Repeat("y", 2030) // fill segment 0
+	build(t, dir, cfg, x, y, "z")
+	patch(t, filepath.Join(dir, segmentName(2)), headerSize, []byte("Z"))
+
+	st, err := Open(dir, cfg)
+	require.NoError(t, err)
+	got, torn := loadStrings(t, st)
+	require.Equal(t, []string{x, y}, got)
+	require.True(t, torn)
+	require.NoFileExists(t, filepath.Join(dir, segmentName(2)))
+
+	require.NoError(t, st.Append([]byte("w")))
+	st.Sync(func() {})
+	require.NoError(t, st.Close())
+	st, err = Open(dir, cfg)
+	require.NoError(t, err)
+	defer st.Close()
+	got, torn = loadStrings(t, st)
+	require.Equal(t, []string{x, y, "w"}, got)
+	require.False(t, torn)
+}
