@@ -21,7 +21,10 @@
 //   - Reads (GetData, Exists, GetChildren, GetACL, GetEphemerals,
 //     GetAllChildrenNumber, MultiRead) and watch management (AddWatch,
 //     RemoveWatches, SetWatches) run on the replica a client is connected
-//     to. sync needs nothing from the tree.
+//     to. sync needs nothing from the tree. A watch notifies only a
+//     session that may READ the node when it fires, with the identities
+//     the session holds then: the server layer reports addauth through
+//     Tree.SetAuth.
 //
 // Transactions have a canonical binary encoding (Txn.Marshal,
 // UnmarshalTxn) because they go into logs, messages and digests; the tree

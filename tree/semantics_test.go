@@ -600,3 +600,26 @@ func TestPendingOverlay(t *testing.T) {
 	require.Zero(t, p.Pending())
 	require.Equal(t, []string{"s-0000000000"}, func() []string { c, _, _ := tr.GetChildren(Caller{}, "/x", false); return c }())
 }
+
+// A watch notifies only a session that may READ the node the event names,
+// judged with the identities the session holds when the watch fires
+// (ZooKeeper 3.8 drops the notification silently; found by zkdiff).
+func TestWatchesNeedRead(t *testing.T) {
+	h := newHarness(t)
+	alice := DigestID("alice", "secret")
+	b := Caller{Session: sessionB}
+	require.NoError(t, h.tree.AddWatch(b, "/", WatchPersistentRecursive))
+	secret := []ACL{{Perms: PermAll, ID: alice}}
+	_, evs := h.as(sessionA, []ID{alice}, Request{Op: OpCreate, Path: "/sec", ACL: secret})
+	require.Empty(t, evs, "B may not read /sec")
+	_, evs = h.as(sessionA, []ID{alice}, Request{Op: OpCreate, Path: "/pub", ACL: WorldACL(PermAll)})
+	require.Equal(t, []Event{event(sessionB, EventNodeCreated, "/pub")}, evs)
+
+	h.tree.SetAuth(Caller{Session: sessionB, Auth: []ID{alice}})
+	_, evs = h.as(sessionA, []ID{alice}, Request{Op: OpSetData, Path: "/sec", Version: -1})
+	require.Equal(t, []Event{event(sessionB, EventNodeDataChanged, "/sec")}, evs, "addauth after the watch counts")
+
+	h.tree.SetAuth(Caller{Session: 0xc, Auth: []ID{alice}})
+	_, evs = h.as(sessionA, []ID{alice}, Request{Op: OpSetData, Path: "/sec", Version: -1})
+	require.Len(t, evs, 1, "SetAuth of a session without watches registers nothing")
+}

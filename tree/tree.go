@@ -200,7 +200,7 @@ func (t *Tree) GetData(c Caller, path string, watch bool) ([]byte, Stat, error) 
 		return nil, Stat{}, err
 	}
 	if watch {
-		t.watches.add(watchData, path, c.Session, watchStandard)
+		t.watches.add(watchData, path, c, watchStandard)
 	}
 	return slices.Clone(n.data), n.stat(), nil
 }
@@ -213,7 +213,7 @@ func (t *Tree) Exists(c Caller, path string, watch bool) (Stat, error) {
 		return Stat{}, ErrBadArguments
 	}
 	if watch {
-		t.watches.add(watchData, path, c.Session, watchStandard)
+		t.watches.add(watchData, path, c, watchStandard)
 	}
 	n := t.nodes[lookupKey(path)]
 	if n == nil {
@@ -233,7 +233,7 @@ func (t *Tree) GetChildren(c Caller, path string, watch bool) ([]string, Stat, e
 		return nil, Stat{}, err
 	}
 	if watch {
-		t.watches.add(watchChild, path, c.Session, watchStandard)
+		t.watches.add(watchChild, path, c, watchStandard)
 	}
 	return n.children.Names(), n.stat(), nil
 }

@@ -184,8 +184,8 @@ func (t *Tree) applyCreate(zxid int64, txn Txn, events *[]Event) (Stat, error) {
 	}
 	t.insertNode(n)
 	t.rehash(parent)
-	*events, _ = t.watches.trigger(watchData, txn.Path, EventNodeCreated, nil, *events)
-	*events, _ = t.watches.trigger(watchChild, parent.path, EventNodeChildrenChanged, nil, *events)
+	*events, _ = t.watches.trigger(watchData, txn.Path, EventNodeCreated, n.acl, nil, *events)
+	*events, _ = t.watches.trigger(watchChild, parent.path, EventNodeChildrenChanged, parent.acl, nil, *events)
 	return n.stat(), nil
 }
 
@@ -205,9 +205,9 @@ func (t *Tree) applyDelete(zxid int64, path string, events *[]Event) error {
 	}
 	t.rehash(parent)
 	var told map[int64]bool
-	*events, told = t.watches.trigger(watchData, path, EventNodeDeleted, nil, *events)
-	*events, _ = t.watches.trigger(watchChild, path, EventNodeDeleted, told, *events)
-	*events, _ = t.watches.trigger(watchChild, parent.path, EventNodeChildrenChanged, nil, *events)
+	*events, told = t.watches.trigger(watchData, path, EventNodeDeleted, n.acl, nil, *events)
+	*events, _ = t.watches.trigger(watchChild, path, EventNodeDeleted, n.acl, told, *events)
+	*events, _ = t.watches.trigger(watchChild, parent.path, EventNodeChildrenChanged, parent.acl, nil, *events)
 	return nil
 }
 
@@ -222,7 +222,7 @@ func (t *Tree) applySetData(zxid int64, txn Txn, events *[]Event) (Stat, error) 
 	n.mzxid = zxid
 	n.mtime = txn.Time
 	t.rehash(n)
-	*events, _ = t.watches.trigger(watchData, txn.Path, EventNodeDataChanged, nil, *events)
+	*events, _ = t.watches.trigger(watchData, txn.Path, EventNodeDataChanged, n.acl, nil, *events)
 	return n.stat(), nil
 }
 

@@ -38,13 +38,19 @@ const (
 type watchManager struct {
 	tables    [2]map[string]map[int64]WatchMode
 	recursive int // recursive registrations: ancestors are searched only when > 0
+	// auth is each watching session's identities as of its latest
+	// registration: ZooKeeper checks READ against the watcher's connection
+	// when the watch fires.
+	auth map[int64][]ID
 }
 
 func newWatchManager() watchManager {
-	return watchManager{tables: [2]map[string]map[int64]WatchMode{{}, {}}}
+	return watchManager{tables: [2]map[string]map[int64]WatchMode{{}, {}}, auth: map[int64][]ID{}}
 }
 
-func (w *watchManager) add(table watchTable, path string, session int64, mode WatchMode) {
+func (w *watchManager) add(table watchTable, path string, c Caller, mode WatchMode) {
+	session := c.Session
+	w.auth[session] = slices.Clone(c.Auth)
 	m := w.tables[table][path]
 	if m == nil {
 		m = map[int64]WatchMode{}
@@ -82,14 +88,18 @@ func (w *watchManager) removeSession(session int64) {
 			w.remove(watchTable(table), path, session)
 		}
 	}
+	delete(w.auth, session)
 }
 
 // trigger is WatchManager.triggerWatch: every session watching path (or,
 // recursively, an ancestor) gets one event, in session order; one-shot
 // watches at path are consumed. Sessions in suppress are consumed but not
 // told, which is how a delete sends one NodeDeleted per session although
-// it triggers both tables. It returns the sessions that matched.
-func (w *watchManager) trigger(table watchTable, path string, typ EventType, suppress map[int64]bool, out []Event) ([]Event, map[int64]bool) {
+// it triggers both tables. So are sessions without READ in acl (the ACL
+// of the node the event names, as it was when the watch fired):
+// ZooKeeper 3.8 drops their notification silently. It returns the
+// sessions that matched.
+func (w *watchManager) trigger(table watchTable, path string, typ EventType, acl []ACL, suppress map[int64]bool, out []Event) ([]Event, map[int64]bool) {
 	var matched map[int64]bool
 	match := func(session int64) {
 		if matched == nil {
@@ -125,11 +135,20 @@ func (w *watchManager) trigger(table watchTable, path string, typ EventType, sup
 		return out, nil
 	}
 	for _, session := range slices.Sorted(maps.Keys(matched)) {
-		if !suppress[session] {
+		if !suppress[session] && checkACL(acl, PermRead, w.auth[session]) == nil {
 			out = append(out, Event{Session: session, Type: typ, Path: path})
 		}
 	}
 	return out, matched
+}
+
+// SetAuth tells the tree a session's identities changed (addauth):
+// ZooKeeper decides whether a watch may notify with the identities the
+// session has when the watch fires, not when it was set.
+func (t *Tree) SetAuth(c Caller) {
+	if _, ok := t.watches.auth[c.Session]; ok {
+		t.watches.auth[c.Session] = slices.Clone(c.Auth)
+	}
 }
 
 // AddWatch is addWatch (3.6+): a persistent watch on path (data and child
@@ -138,10 +157,10 @@ func (w *watchManager) trigger(table watchTable, path string, typ EventType, sup
 func (t *Tree) AddWatch(c Caller, path string, mode WatchMode) error {
 	switch mode {
 	case WatchPersistent:
-		t.watches.add(watchData, path, c.Session, mode)
-		t.watches.add(watchChild, path, c.Session, mode)
+		t.watches.add(watchData, path, c, mode)
+		t.watches.add(watchChild, path, c, mode)
 	case WatchPersistentRecursive:
-		t.watches.add(watchData, path, c.Session, mode)
+		t.watches.add(watchData, path, c, mode)
 	default:
 		return ErrBadArguments
 	}
@@ -198,14 +217,14 @@ func (t *Tree) SetWatches(c Caller, s SetWatches) []Event {
 		case n.mzxid > s.RelativeZxid:
 			fire(EventNodeDataChanged, path)
 		default:
-			t.watches.add(watchData, path, c.Session, watchStandard)
+			t.watches.add(watchData, path, c, watchStandard)
 		}
 	}
 	for _, path := range s.Exist {
 		if t.nodes[path] != nil {
 			fire(EventNodeCreated, path)
 		} else {
-			t.watches.add(watchData, path, c.Session, watchStandard)
+			t.watches.add(watchData, path, c, watchStandard)
 		}
 	}
 	for _, path := range s.Child {
@@ -215,15 +234,15 @@ func (t *Tree) SetWatches(c Caller, s SetWatches) []Event {
 		case n.pzxid > s.RelativeZxid:
 			fire(EventNodeChildrenChanged, path)
 		default:
-			t.watches.add(watchChild, path, c.Session, watchStandard)
+			t.watches.add(watchChild, path, c, watchStandard)
 		}
 	}
 	for _, path := range s.Persistent {
-		t.watches.add(watchChild, path, c.Session, WatchPersistent)
-		t.watches.add(watchData, path, c.Session, WatchPersistent)
+		t.watches.add(watchChild, path, c, WatchPersistent)
+		t.watches.add(watchData, path, c, WatchPersistent)
 	}
 	for _, path := range s.PersistentRecursive {
-		t.watches.add(watchData, path, c.Session, WatchPersistentRecursive)
+		t.watches.add(watchData, path, c, WatchPersistentRecursive)
 	}
 	return out
 }

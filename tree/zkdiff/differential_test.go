@@ -63,9 +63,6 @@ func TestDifferential(t *testing.T) {
 		}
 	}
 	t.Logf("seed %d, %d ops; outcomes:\n%s", seed, n, cov)
-	if tr.withheld > 0 {
-		t.Logf("known tree mismatch: tree notified %d watches of sessions without READ on the node; ZooKeeper consumes them silently", tr.withheld)
-	}
 	if n >= defaultOps {
 		require.Empty(t, cov.missing(), "the workload no longer reaches these outcomes")
 	}

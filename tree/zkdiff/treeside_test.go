@@ -1,7 +1,6 @@
 package zkdiff
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -23,12 +22,6 @@ type treeSide struct {
 	owners map[int64]string
 	nextID int64
 	events [2][]event
-	// withheld counts notifications tree sent to a session that cannot
-	// read the node. ZooKeeper (Debian's 3.8.0-11+deb12u2, measured)
-	// consumes such a watch without notifying; tree notifies. Known
-	// mismatch, reported to tree's owner; kept out of the comparison so
-	// that every other event is still compared exactly.
-	withheld int
 }
 
 // sessionTimeoutMs is what ZooKeeper negotiates for go-zookeeper's
@@ -105,14 +98,6 @@ func (ts *treeSide) write(s int, req tree.Request) (tree.Result, error) {
 		return tree.Result{}, fmt.Errorf("zkdiff: tree.Prepare(%v): %w", req, err)
 	}
 	ts.zxid = zxid
-	// A deleted node's ACL is gone after Apply: ask before.
-	var deletedUnreadable [2]map[string]bool
-	for s := range ts.ids {
-		deletedUnreadable[s] = map[string]bool{}
-		for _, p := range deletedPaths(txn) {
-			deletedUnreadable[s][p] = !ts.canRead(s, p)
-		}
-	}
 	r, evs := ts.t.Apply(zxid, txn)
 	ts.p.Applied(zxid)
 	for _, e := range evs {
@@ -125,40 +110,9 @@ func (ts *treeSide) write(s int, req tree.Request) (tree.Result, error) {
 		if slot < 0 {
 			return r, fmt.Errorf("zkdiff: tree sent %v to a session that is not open", e)
 		}
-		unreadable := deletedUnreadable[slot][e.Path]
-		if e.Type != tree.EventNodeDeleted {
-			unreadable = !ts.canRead(slot, e.Path)
-		}
-		if unreadable {
-			ts.withheld++
-			continue
-		}
 		ts.events[slot] = append(ts.events[slot], event{Type: zk.EventType(e.Type), Path: e.Path})
 	}
 	return r, nil
-}
-
-// canRead reports whether slot s has READ on path; a missing node counts
-// as readable, so only an ACL refusal can withhold a notification.
-func (ts *treeSide) canRead(s int, path string) bool {
-	_, _, err := ts.t.GetData(ts.caller(s), path, false)
-	return !errors.Is(err, tree.ErrNoAuth)
-}
-
-func deletedPaths(txn tree.Txn) []string {
-	switch txn.Type {
-	case tree.OpDelete:
-		return []string{txn.Path}
-	case tree.OpCloseSession:
-		return txn.Paths
-	case tree.OpMulti:
-		var out []string
-		for _, sub := range txn.Ops {
-			out = append(out, deletedPaths(sub)...)
-		}
-		return out
-	}
-	return nil
 }
 
 func (ts *treeSide) stat(s tree.Stat) *nstat {
@@ -249,6 +203,7 @@ func (ts *treeSide) do(o op) (result, error) {
 		// (ServerCnxn.addAuthInfo), so adding one twice changes nothing.
 		if id, err = tree.DigestAuth(o.Auth); err == nil && !slices.Contains(ts.auth[s], id) {
 			ts.auth[s] = append(ts.auth[s], id)
+			ts.t.SetAuth(ts.caller(s))
 		}
 	case kCloseSession:
 		if _, err := ts.write(s, tree.Request{Op: tree.OpCloseSession}); err != nil {
