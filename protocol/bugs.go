@@ -11,6 +11,8 @@ const (
 	BugNewLeaderAckBeforeDiff  Bug = "zk-3911"
 	BugLeaderNeverStepsDown    Bug = "leader-never-steps-down"
 	BugAcceptedEpochNotWritten Bug = "accepted-epoch-not-persisted"
+	// BugExpiryIgnoresTouches lives in the server layer (protocol/replica).
+	BugExpiryIgnoresTouches Bug = "session-expiry-ignores-touches"
 )
 
 // BugInfo describes one injectable mistake.
@@ -28,6 +30,7 @@ var bugCatalogue = []BugInfo{
 	{BugNewLeaderAckBeforeDiff, "ZOOKEEPER-3911", "a follower ACKs NEWLEADER before logging the DIFF'd transactions, logging them only after UPTODATE"},
 	{BugLeaderNeverStepsDown, "ZOOKEEPER-1492", "the leader keeps leading without a synced quorum"},
 	{BugAcceptedEpochNotWritten, "", "acceptedEpoch is updated in memory but never written to disk"},
+	{BugExpiryIgnoresTouches, "", "the leader expires sessions by their creation time, ignoring requests and learners' ping touches"},
 }
 
 // KnownBugs lists the mistakes Config.Bugs accepts, in catalogue order.

@@ -20,6 +20,7 @@ var (
 	ErrSystemError             = &Error{-1, "SystemError"}
 	ErrRuntimeInconsistency    = &Error{-2, "RuntimeInconsistency"}
 	ErrDataInconsistency       = &Error{-3, "DataInconsistency"}
+	ErrConnectionLoss          = &Error{-4, "ConnectionLoss"}
 	ErrMarshallingError        = &Error{-5, "MarshallingError"}
 	ErrUnimplemented           = &Error{-6, "Unimplemented"}
 	ErrBadArguments            = &Error{-8, "BadArguments"}
@@ -31,6 +32,7 @@ var (
 	ErrNodeExists              = &Error{-110, "NodeExists"}
 	ErrNotEmpty                = &Error{-111, "NotEmpty"}
 	ErrSessionExpired          = &Error{-112, "SessionExpired"}
+	ErrSessionMoved            = &Error{-118, "SessionMoved"}
 	ErrInvalidACL              = &Error{-114, "InvalidACL"}
 	ErrAuthFailed              = &Error{-115, "AuthFailed"}
 	ErrNoWatcher               = &Error{-121, "NoWatcher"}
@@ -43,7 +45,7 @@ func init() {
 		ErrSystemError, ErrRuntimeInconsistency, ErrDataInconsistency, ErrMarshallingError,
 		ErrUnimplemented, ErrBadArguments, ErrAPIError, ErrNoNode, ErrNoAuth, ErrBadVersion,
 		ErrNoChildrenForEphemerals, ErrNodeExists, ErrNotEmpty, ErrSessionExpired,
-		ErrInvalidACL, ErrAuthFailed, ErrNoWatcher,
+		ErrInvalidACL, ErrAuthFailed, ErrNoWatcher, ErrConnectionLoss, ErrSessionMoved,
 	} {
 		errorsByCode[e.code] = e
 	}

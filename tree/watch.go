@@ -151,6 +151,11 @@ func (t *Tree) SetAuth(c Caller) {
 	}
 }
 
+// DropWatches forgets every watch of a session whose connection to this
+// server closed: ZooKeeper's watchers are connections, and a client that
+// reconnects registers again with setWatches.
+func (t *Tree) DropWatches(session int64) { t.watches.removeSession(session) }
+
 // AddWatch is addWatch (3.6+): a persistent watch on path (data and child
 // events at path) or a persistent recursive one (data events at path and
 // below). The path need not exist.
@@ -184,6 +189,30 @@ func (t *Tree) RemoveWatches(c Caller, path string, typ WatcherType) error {
 		return ErrBadArguments
 	}
 	if !removed {
+		return ErrNoWatcher
+	}
+	return nil
+}
+
+// CheckWatches is checkWatches: RemoveWatches' answer without removing
+// anything.
+func (t *Tree) CheckWatches(c Caller, path string, typ WatcherType) error {
+	has := func(table watchTable) bool {
+		_, ok := t.watches.tables[table][path][c.Session]
+		return ok
+	}
+	found := false
+	switch typ {
+	case WatcherChildren:
+		found = has(watchChild)
+	case WatcherData:
+		found = has(watchData)
+	case WatcherAny:
+		found = has(watchChild) || has(watchData)
+	default:
+		return ErrBadArguments
+	}
+	if !found {
 		return ErrNoWatcher
 	}
 	return nil
