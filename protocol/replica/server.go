@@ -652,7 +652,7 @@ func (a *app) Apply(zxid protocol.Zxid, data []byte) {
 	s.prep.Applied(int64(zxid))
 	for _, e := range events {
 		if c := s.bySession[e.Session]; c != nil && c.state == connConnected {
-			s.respond(Response{Conn: c.id, Kind: KindWatch, Event: e})
+			s.respond(Response{Conn: c.id, Kind: KindWatch, Zxid: int64(zxid), Event: e})
 		}
 	}
 	session := txn.Tree.Session

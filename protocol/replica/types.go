@@ -131,7 +131,9 @@ type Response struct {
 	Passwd  []byte
 
 	// KindReply. Zxid is the reply header's: the transaction's zxid for a
-	// write, the server's last processed zxid otherwise.
+	// write, the server's last processed zxid otherwise. For KindWatch it
+	// is the zxid of the transaction that fired the watch (the wire sends
+	// -1; checkers want to know).
 	Xid  int32
 	Zxid int64
 	Op   tree.OpCode

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zabsim/zabsim/linearize"
 	"github.com/zabsim/zabsim/protocol"
+	"github.com/zabsim/zabsim/protocol/replica"
 	"github.com/zabsim/zabsim/sim"
 )
 
@@ -32,9 +33,39 @@ type Digester interface {
 	StateDigest() uint64
 }
 
-// NewServerFunc builds a server from its peer configuration (App unset)
-// and what its disk holds.
-type NewServerFunc func(cfg protocol.Config, rec protocol.Recovered) (Server, error)
+// NewServerFunc builds a server from its peer configuration (App unset),
+// what its disk holds, and the wall-clock time of its start in ms (the
+// simulated clock plus WallBaseMs).
+type NewServerFunc func(cfg protocol.Config, rec protocol.Recovered, startMs int64) (Server, error)
+
+// ClientServer is a Server that serves ZooKeeper clients: the simulated
+// clients' frames travel on ChanClient and reach it through these.
+type ClientServer interface {
+	Server
+	Connect(replica.ConnID, replica.Connect) error
+	Submit(replica.ConnID, replica.Request) error
+	Disconnect(replica.ConnID) error
+	// Responses are the client frames of the last Ready, sent after it.
+	Responses() []replica.Response
+}
+
+// ChanClient is the simulated network channel of client connections.
+const ChanClient = sim.Channel(2)
+
+// WallBaseMs is the wall-clock time at simulated time zero (2023-11-14):
+// ctime and mtime look like real times, and stay a function of the seed.
+const WallBaseMs int64 = 1_700_000_000_000
+
+// NewReplicaServer is a NewServerFunc for ZooKeeper servers
+// (protocol/replica) with the given template; its Peer is replaced by the
+// ensemble's.
+func NewReplicaServer(template replica.Config) NewServerFunc {
+	return func(cfg protocol.Config, rec protocol.Recovered, startMs int64) (Server, error) {
+		rc := template
+		rc.Peer, rc.StartMs = cfg, startMs
+		return replica.New(rc, rec)
+	}
+}
 
 // Config describes an ensemble.
 type Config struct {
@@ -52,7 +83,9 @@ type Config struct {
 	// Election and Quorum links: FLE's overwriting queues and the FIFO
 	// learner streams.
 	ElectionLink, QuorumLink sim.LinkConfig
-	NewServer                NewServerFunc
+	// ClientLink is the links of client connections (ChanClient).
+	ClientLink sim.LinkConfig
+	NewServer  NewServerFunc
 }
 
 // DefaultConfig is a 3-server ensemble with ZooKeeper's defaults and a
@@ -70,6 +103,7 @@ func DefaultConfig() Config {
 		Disk:         sim.DefaultDisk,
 		ElectionLink: el,
 		QuorumLink:   sim.DefaultLink,
+		ClientLink:   sim.DefaultLink,
 		NewServer:    NewLogServer,
 	}
 }
@@ -121,6 +155,11 @@ func New(s *sim.Sim, cfg Config) (*Ensemble, error) {
 	}
 	if err := nw.SetChannelDefault(sim.Channel(protocol.ChanQuorum), cfg.QuorumLink); err != nil {
 		return nil, fmt.Errorf("%w: quorum link: %v", ErrConfig, err)
+	}
+	if cfg.ClientLink != (sim.LinkConfig{}) {
+		if err := nw.SetChannelDefault(ChanClient, cfg.ClientLink); err != nil {
+			return nil, fmt.Errorf("%w: client link: %v", ErrConfig, err)
+		}
 	}
 	n := cfg.Voters + cfg.Observers
 	e.hosts = make([]*host, n)
@@ -226,7 +265,7 @@ func (e *Ensemble) start(ctx *sim.NodeContext, sid uint64, pc protocol.Config) s
 	rec, err := h.store.load()
 	if err == nil {
 		e.record.restart(sid)
-		h.server, err = e.cfg.NewServer(pc, rec)
+		h.server, err = e.cfg.NewServer(pc, rec, WallBaseMs+int64(ctx.Now())/int64(time.Millisecond))
 	}
 	if err != nil {
 		msg := fmt.Sprintf("server %d refused to start: %v", sid, err)

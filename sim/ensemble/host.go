@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zabsim/zabsim/protocol"
+	"github.com/zabsim/zabsim/protocol/replica"
 	"github.com/zabsim/zabsim/sim"
 )
 
@@ -18,22 +19,100 @@ type host struct {
 	server   Server
 	store    *store
 	inflight bool
+	// clients maps each client node to its current connection here.
+	clients map[sim.NodeID]replica.ConnID
 }
 
-// Receive steps a peer message into the server.
+// ClientFrame is what a simulated client sends a server on ChanClient:
+// a ConnectRequest opening connection number Conn, or a request on it.
+// Servers answer with *replica.Response.
+type ClientFrame struct {
+	Conn    uint32
+	Connect *replica.Connect
+	Request *replica.Request
+}
+
+func connID(node sim.NodeID, conn uint32) replica.ConnID {
+	return replica.ConnID(uint64(uint32(node))<<32 | uint64(conn))
+}
+
+func connNode(id replica.ConnID) sim.NodeID { return sim.NodeID(uint32(id >> 32)) }
+
+// Receive steps a peer message into the server, or hands it a client's.
 func (h *host) Receive(from sim.NodeID, msg any) {
-	m, ok := msg.(*protocol.Message)
-	if h.server == nil || !ok {
+	if h.server == nil {
 		return
 	}
-	h.server.Step(*m)
+	switch m := msg.(type) {
+	case *protocol.Message:
+		h.server.Step(*m)
+	case *ClientFrame:
+		h.clientFrame(from, m)
+	}
 	h.pump()
+}
+
+func (h *host) clientFrame(from sim.NodeID, f *ClientFrame) {
+	cs, ok := h.server.(ClientServer)
+	if !ok {
+		h.ctx.Disconnect(from, ChanClient)
+		return
+	}
+	id := connID(from, f.Conn)
+	var err error
+	switch {
+	case f.Connect != nil:
+		if old, ok := h.clients[from]; ok && old != id {
+			_ = cs.Disconnect(old) // the client gave up on it; the server may have too
+		}
+		if h.clients == nil {
+			h.clients = map[sim.NodeID]replica.ConnID{}
+		}
+		h.clients[from] = id
+		err = cs.Connect(id, *f.Connect)
+	case f.Request != nil:
+		err = cs.Submit(id, *f.Request)
+	}
+	if err != nil {
+		// A frame on a connection the server closed: close it for real.
+		delete(h.clients, from)
+		h.ctx.Disconnect(from, ChanClient)
+	}
+}
+
+// respond sends the client frames of the Ready just carried out.
+func (h *host) respond() {
+	cs, ok := h.server.(ClientServer)
+	if !ok {
+		return
+	}
+	for _, r := range cs.Responses() {
+		to := connNode(r.Conn)
+		if r.Kind == replica.KindClose && h.clients[to] == r.Conn {
+			delete(h.clients, to)
+		}
+		resp := r
+		h.ctx.SendOn(ChanClient, to, &resp)
+	}
 }
 
 // ConnReset turns a broken learner connection into the MsgReset the peer
 // expects; election connections carry no state worth telling.
 func (h *host) ConnReset(peer sim.NodeID, ch sim.Channel) {
-	if h.server == nil || ch != sim.Channel(protocol.ChanQuorum) {
+	if h.server == nil {
+		return
+	}
+	if ch == ChanClient {
+		if id, ok := h.clients[peer]; ok {
+			delete(h.clients, peer)
+			if cs, ok := h.server.(ClientServer); ok {
+				_ = cs.Disconnect(id) // ErrNoConn: the server had closed it already
+				h.pump()
+			}
+		}
+		return
+	}
+	if ch != sim.Channel(protocol.ChanQuorum) {
 		return
 	}
 	h.server.Step(protocol.Message{Type: protocol.MsgReset, From: h.e.sidOf(peer), To: h.sid})
@@ -70,6 +149,7 @@ func (h *host) pump() {
 		protocol.Carry(rd, h.store, h.send, func() {
 			done = true
 			h.inflight = false
+			h.respond()
 			h.server.Advance()
 		}, func(err error) {
 			if h.ctx.Alive() {
@@ -228,15 +308,6 @@ func (s *store) RemoveFile(name string, done func()) {
 		done()
 		s.h.carried()
 	})
-}
-
-// durableZxid is the zxid of the last fsynced log record.
-func (s *store) durableZxid() protocol.Zxid {
-	n := min(s.disk.DurableLen(), len(s.zxids))
-	if n == 0 {
-		return 0
-	}
-	return s.zxids[n-1]
 }
 
 // durableHas reports whether the fsynced log holds z.

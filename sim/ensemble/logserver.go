@@ -16,7 +16,7 @@ type LogServer struct {
 }
 
 // NewLogServer is a NewServerFunc for LogServer.
-func NewLogServer(cfg protocol.Config, rec protocol.Recovered) (Server, error) {
+func NewLogServer(cfg protocol.Config, rec protocol.Recovered, _ int64) (Server, error) {
 	app := &logApp{}
 	cfg.App = app
 	p, err := protocol.New(cfg, rec)
