@@ -76,6 +76,7 @@ type World struct {
 	clients []*Client
 	rec     *linearize.Recorder
 	streams []*linearize.SessionStream
+	invoked int
 	nem     *nemesis.Nemesis
 	// faultsEnd is when the schedule's last step happens.
 	faultsEnd sim.Time
@@ -136,6 +137,7 @@ func (w *World) done() bool {
 }
 
 func (w *World) invoke(client int, session int64, xid int32, req linearize.Request, at int64) (linearize.OpID, error) {
+	w.invoked++
 	return w.rec.Invoke(client, session, xid, req, at)
 }
 

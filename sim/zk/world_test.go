@@ -5,6 +5,7 @@ import (
 	"github.com/zabsim/zabsim/nemesis"
 	"github.com/zabsim/zabsim/sim"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -102,4 +103,23 @@ func TestAcceptanceCrashes(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestSameSeedSameTrace: a run is a function of its seed, whatever
+// GOMAXPROCS is.
+func TestSameSeedSameTrace(t *testing.T) {
+	run := func(procs int) uint64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		cfg := DefaultConfig()
+		cfg.Seed = 42
+		cfg.Clients, cfg.OpsPerClient = 5, 200
+		cfg.Schedule = nemesis.Generate(sim.New(sim.Config{Seed: 42}).Rand("nemesis"), nemesis.Profiles["crashes"], 3, 10*time.Second)
+		res, err := Run(cfg)
+		require.NoError(t, err)
+		require.True(t, res.Verdict.OK(), "%s", res.Verdict)
+		return res.TraceHash
+	}
+	a := run(1)
+	require.Equal(t, a, run(2))
+	require.Equal(t, a, run(1))
 }
