@@ -80,11 +80,16 @@ func (p *Peer) startLooking(why string) {
 			p.send(Message{Type: MsgReset, To: h.sid})
 		}
 	}
-	if p.state != 0 && p.state != Looking {
+	leaving := p.state != 0 && p.state != Looking
+	p.lead, p.lrn = nil, nil
+	// The role ends before the retained database is fast-forwarded, as
+	// ZooKeeperServer.shutdown stops the request pipeline first: the
+	// logged entries it applies may never commit, and no client may be
+	// answered for them (found by sim/zk partition seeds 2 and 3).
+	p.setStatus(Looking, PhaseElection, false)
+	if leaving {
 		p.fastForward()
 	}
-	p.lead, p.lrn = nil, nil
-	p.setStatus(Looking, PhaseElection, false)
 	p.event(Event{Kind: EvLookingMemDisk, Zxid: p.lastProcessed, Durable: p.LastLogged(), Text: why})
 	el := &p.el
 	el.round++
