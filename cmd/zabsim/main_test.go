@@ -28,6 +28,9 @@ func TestDispatch(t *testing.T) {
 		{name: "explore replay", args: []string{"explore", "--quorum", "1", "--partitions", "1", "--timeouts", "2", "--replay", "t1,w3,t1", "--trace"}, code: exitUnexpected, stdout: "3 committed zxid=0x100000001"},
 		{name: "explore bad replay", args: []string{"explore", "--replay", "zz"}, code: exitUsage, stderr: `bad choice: choice "zz"`},
 		{name: "explore bad servers", args: []string{"explore", "--servers", "0"}, code: exitUsage, stderr: "--servers 0 is not between 1 and 9"},
+		{name: "bugs", args: []string{"bugs"}, code: exitOK, stdout: "ZOOKEEPER-3911  a follower ACKs NEWLEADER"},
+		{name: "bugs lists generic", args: []string{"bugs"}, code: exitOK, stdout: "session-expiry-ignores-touches"},
+		{name: "bugs extra", args: []string{"bugs", "x"}, code: exitUsage, stderr: "takes no arguments"},
 		{name: "explore unknown bug", args: []string{"explore", "--bug", "nope"}, code: exitUsage, stderr: `unknown --bug "nope"`},
 	}
 	for _, tt := range tests {
