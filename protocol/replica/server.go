@@ -296,6 +296,7 @@ func (s *Server) bind(c *conn) {
 	if old := s.bySession[c.session]; old != nil && old != c {
 		s.respond(Response{Conn: old.id, Kind: KindClose, Reason: "session reconnected on another connection"})
 		delete(s.conns, old.id)
+		s.tree.DropWatches(c.session) // they belonged to the old connection
 	}
 	s.bySession[c.session] = c
 }
