@@ -56,6 +56,9 @@ const (
 	WatchMissed         Check = "watch-before-newer-data"
 	LivenessLeader      Check = "liveness-leader"
 	LivenessPending     Check = "liveness-pending"
+	// RecoveryFromDisk: a crashed server restarted and could not rebuild
+	// itself from what its own disk held.
+	RecoveryFromDisk Check = "recovery-from-disk"
 )
 
 // Violation is one failed check with the evidence that proves it, one

@@ -227,6 +227,10 @@ func (p *Peer) learnerNewLeader(m Message) {
 		return
 	}
 	l.newLeaderSeen = true
+	marker := !p.has(BugNoUpdatingEpochMarker)
+	if marker {
+		p.persist(Op{Kind: OpWriteFile, Name: FileUpdatingEpoch})
+	}
 	if l.snapshotNeeded {
 		p.takeSnapshot()
 		if l.mode == MsgSnap {
@@ -240,6 +244,10 @@ func (p *Peer) learnerNewLeader(m Message) {
 	if p.has(BugEpochBeforeHistory) {
 		p.currentEpoch = l.epoch
 		p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(l.epoch)})
+		if marker {
+			p.persist(Op{Kind: OpRemoveFile, Name: FileUpdatingEpoch})
+			marker = false
+		}
 	}
 	if !l.observer && len(l.committedZxids) > 0 && !p.has(BugNewLeaderAckBeforeDiff) {
 		for _, z := range l.committedZxids {
@@ -258,6 +266,9 @@ func (p *Peer) learnerNewLeader(m Message) {
 	if !p.has(BugEpochBeforeHistory) {
 		p.currentEpoch = l.epoch
 		p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(l.epoch)})
+	}
+	if marker {
+		p.persist(Op{Kind: OpRemoveFile, Name: FileUpdatingEpoch})
 	}
 	l.deadline = p.ticks + p.limits.sync
 	p.send(Message{Type: MsgAck, To: l.leader, Zxid: MakeZxid(l.epoch, 0)})

@@ -150,6 +150,9 @@ var (
 const (
 	FileAcceptedEpoch = "acceptedEpoch"
 	FileCurrentEpoch  = "currentEpoch"
+	// FileUpdatingEpoch marks a NEWLEADER whose history is being
+	// written before currentEpoch (ZOOKEEPER-2354's fix).
+	FileUpdatingEpoch = "updatingEpoch"
 	snapshotPrefix    = "snapshot."
 )
 
@@ -344,6 +347,19 @@ func (p *Peer) recover(rec Recovered) error {
 	if p.currentEpoch, err = readEpoch(rec.Files, FileCurrentEpoch, epochOfZxid, &p.out); err != nil {
 		return err
 	}
+	_, updating := rec.Files[FileUpdatingEpoch]
+	if epochOfZxid > p.currentEpoch && updating {
+		// The server crashed after writing the synced history of a
+		// NEWLEADER and before writing its epoch; the history is the
+		// new epoch's, so the epoch is too.
+		p.currentEpoch = epochOfZxid
+		p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(epochOfZxid)})
+	}
+	if updating {
+		// ZooKeeper leaves a marker that is not needed; a stale one could
+		// later excuse a real inconsistency, so it goes.
+		p.persist(Op{Kind: OpRemoveFile, Name: FileUpdatingEpoch})
+	}
 	if epochOfZxid > p.currentEpoch {
 		// ZooKeeper would look for currentEpoch.tmp; an atomic file write
 		// never leaves one behind, so the server refuses to start.
@@ -393,9 +409,16 @@ func (p *Peer) Status() Status {
 // LastProcessed is the in-memory database's last zxid, the one votes carry.
 func (p *Peer) LastProcessed() Zxid { return p.lastProcessed }
 
-// LastLogged is the zxid of the last entry in the log as the peer last
-// wrote it (durable or not); 0 for an empty log.
-func (p *Peer) LastLogged() Zxid { return p.lastLogged }
+// LastLogged is the zxid of the last entry of the history the peer has
+// written (durable or not): its log's last entry, or its newest snapshot
+// when that is newer, as after a SNAP sync that emptied the log; 0 when
+// it has neither.
+func (p *Peer) LastLogged() Zxid {
+	if n := len(p.snaps); n > 0 && p.snaps[n-1].zxid > p.lastLogged {
+		return p.snaps[n-1].zxid
+	}
+	return p.lastLogged
+}
 
 // Epochs returns acceptedEpoch and currentEpoch as last written.
 func (p *Peer) Epochs() (accepted, current uint32) { return p.acceptedEpoch, p.currentEpoch }

@@ -268,6 +268,8 @@ func (e *Ensemble) start(ctx *sim.NodeContext, sid uint64, pc protocol.Config) s
 		h.server, err = e.cfg.NewServer(pc, rec, WallBaseMs+int64(ctx.Now())/int64(time.Millisecond))
 	}
 	if err != nil {
+		// A constructor that fails may still return a typed nil.
+		h.server = nil
 		msg := fmt.Sprintf("server %d refused to start: %v", sid, err)
 		e.refused = append(e.refused, msg)
 		ctx.Note(msg)

@@ -238,6 +238,9 @@ func (w *World) check(live []linearize.Violation) (Result, error) {
 	for _, c := range conflicts {
 		v.Add(linearize.Violation{Check: linearize.ZxidUnique, Summary: c})
 	}
+	for _, r := range w.e.Refused() {
+		v.Add(linearize.Violation{Check: linearize.RecoveryFromDisk, Summary: r})
+	}
 	v.Add(live...)
 	res.Verdict, res.Lin = v, lin
 	if w.nem != nil {
