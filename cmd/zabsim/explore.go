@@ -54,7 +54,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 			known = known || b == protocol.Bug(*bug)
 		}
 		if !known {
-			fmt.Fprintf(stderr, "zabsim explore: unknown --bug %q (no injectable bugs are defined yet)\n", *bug)
+			fmt.Fprintf(stderr, "zabsim explore: unknown --bug %q; valid bugs: %s\n", *bug, bugNames())
 			return exitUsage
 		}
 	}
