@@ -266,3 +266,26 @@ func TestRegressions(t *testing.T) {
 		})
 	}
 }
+
+// TestShrinkFindsASmallSplitBrainSchedule: rapid draws schedules for the
+// quorum-of-2 ensemble, and the failing one it returns is short and still
+// fails when replayed from its text.
+func TestShrinkFindsASmallSplitBrainSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shrinking runs many simulations")
+	}
+	s, err := Lookup("split-brain-quorum2")
+	require.NoError(t, err)
+	o := Overrides{Duration: 6 * time.Second}
+	out, found, err := Shrink(s, 1, o, 50, Outcome.Damaged)
+	require.NoError(t, err)
+	require.True(t, found, "no damaging schedule in 50 draws")
+	t.Logf("shrunk schedule:\n%s\nverdict: %v", out.Schedule, out.Verdict.Failed())
+	require.LessOrEqual(t, len(out.Schedule), 4, "shrinking leaves a short schedule")
+	again, err := nemesis.Parse(out.Schedule.String())
+	require.NoError(t, err)
+	replayed, err := Run(s, 1, Options{Overrides: o, Schedule: again})
+	require.NoError(t, err)
+	require.True(t, replayed.Damaged())
+	require.Equal(t, out.TraceHash, replayed.TraceHash)
+}

@@ -195,6 +195,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	shardFlag := fs.String("shard", "1/1", "run only the I-th of N equal slices of each scenario's seeds, e.g. 2/8")
 	asJSON := fs.Bool("json", false, "print one JSON object per run and a summary object")
 	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "runs at once (each run is single-threaded and deterministic)")
+	rapidChecks := fs.Int("rapid", 0, "instead of the scenario's faults, draw up to N schedules per seed with rapid and shrink the first that fails")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zabsim run [flags]")
 		fmt.Fprintln(stderr, "Runs scenarios over seeds and checks each run; prints one line per unexpected result with")
@@ -247,6 +248,13 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		for _, s := range seedSet {
 			jobs = append(jobs, job{sc, s})
 		}
+	}
+	if *rapidChecks != 0 {
+		if sched != nil {
+			fmt.Fprintln(stderr, "zabsim run: --rapid draws its own schedules; it cannot be combined with --schedule")
+			return exitUsage
+		}
+		return runRapid(jobs, *rapidChecks, wf.overrides, stdout, stderr)
 	}
 	start := time.Now()
 	prog := newProgress(stderr, len(jobs))
@@ -364,4 +372,48 @@ func runJobs(jobs []job, parallel int, opts scenarios.Options, emit func(job, re
 		<-window
 	}
 	wg.Wait()
+}
+
+// runRapid is run --rapid: for each scenario and seed, rapid draws fault
+// schedules until one breaks the scenario's expectation (a violation of an
+// ok scenario, the damage a violation scenario looks for), then shrinks it
+// and prints the smallest schedule with the command that replays it.
+func runRapid(jobs []job, checks int, o scenarios.Overrides, stdout, stderr io.Writer) int {
+	unexpected := 0
+	found := map[string]bool{}
+	for _, j := range jobs {
+		fails := scenarios.Outcome.Unexpected
+		if j.sc.Expect == scenarios.ExpectViolation {
+			fails = scenarios.Outcome.Damaged
+		}
+		out, ok, err := scenarios.Shrink(j.sc, j.seed, o, checks, fails)
+		if err != nil {
+			fmt.Fprintf(stderr, "zabsim run: %v\n", err)
+			return exitUsage
+		}
+		if !ok {
+			fmt.Fprintf(stdout, "%s seed %d: %d rapid schedules, no failure\n", j.sc.Name, j.seed, checks)
+			continue
+		}
+		found[j.sc.Name] = true
+		if j.sc.Expect == scenarios.ExpectOK {
+			unexpected++
+		}
+		fmt.Fprintf(stdout, "%s seed %d: %s with a rapid schedule, shrunk to %d steps:\n", j.sc.Name, j.seed, checksText(out), len(out.Schedule))
+		for _, st := range out.Schedule {
+			fmt.Fprintf(stdout, "  %s\n", st)
+		}
+		fmt.Fprintf(stdout, "  replay: save the steps above to FILE, then %s --schedule FILE\n", out.ReplayCommand())
+	}
+	for _, j := range jobs {
+		if j.sc.Expect == scenarios.ExpectViolation && !found[j.sc.Name] {
+			unexpected++
+			found[j.sc.Name] = true // count each scenario once
+			fmt.Fprintf(stdout, "%s expected a violation and rapid found none\n", j.sc.Name)
+		}
+	}
+	if unexpected > 0 {
+		return exitUnexpected
+	}
+	return exitOK
 }

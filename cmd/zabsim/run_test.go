@@ -28,6 +28,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"bad servers", []string{"run", "--scenario", "steady-state", "--servers", "12"}, "--servers 12 is outside 1..9"},
 		{"quorum too big", []string{"run", "--scenario", "steady-state", "--quorum", "4"}, "--quorum 4 is outside 1..3"},
 		{"stray argument", []string{"run", "extra"}, `unexpected arguments "extra"`},
+		{"empty schedule", []string{"run", "--rapid", "3", "--schedule", "/dev/null"}, "--schedule /dev/null: no steps"},
 		{"missing schedule", []string{"run", "--schedule", "/no/such/file"}, "--schedule: open /no/such/file"},
 		{"replay needs seed", []string{"replay", "--scenario", "steady-state"}, "--scenario and --seed are required; scenarios: steady-state"},
 		{"replay unknown scenario", []string{"replay", "--scenario", "nope", "--seed", "1"}, `unknown scenario "nope"`},
@@ -163,4 +164,11 @@ func TestReplayWritesTraceVizAndSchedule(t *testing.T) {
 		return s[i : i+27]
 	}
 	require.Equal(t, hash(out), hash(again.String()))
+}
+
+func TestRunRapidWithoutFailure(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := dispatch([]string{"run", "--scenario", "steady-state", "--seeds", "1", "--rapid", "3", "--duration", "3s"}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, "stderr=%s", stderr.String())
+	require.Contains(t, stdout.String(), "steady-state seed 1: 3 rapid schedules, no failure")
 }
