@@ -109,10 +109,18 @@ func validateOp(op *Operation) error {
 	if (op.Outcome == OutcomeUnknown) != (op.Return == Infinity) {
 		return malformed("an operation ends at infinity exactly when its outcome is unknown: %s", op)
 	}
-	if op.Req.Kind == KindMulti && op.Outcome != OutcomeUnknown && len(op.Res.Ops) != len(op.Req.Ops) {
+	if op.Req.Kind == KindMulti && op.Outcome != OutcomeUnknown && len(op.Res.Ops) != len(op.Req.Ops) && !wholeMultiFailed(op) {
 		return malformed("multi with %d sub-requests has %d sub-results: %s", len(op.Req.Ops), len(op.Res.Ops), op)
 	}
 	return nil
+}
+
+// wholeMultiFailed: a multi refused as a whole before any sub-request was
+// tried (SessionMoved, SessionExpired, a marshalling error) is answered by
+// ZooKeeper with the error in the reply header and no sub-results. It
+// changed nothing and says nothing about any path.
+func wholeMultiFailed(op *Operation) bool {
+	return op.Req.Kind == KindMulti && op.Outcome == OutcomeFailed && op.Res.Err != CodeOK && len(op.Res.Ops) == 0
 }
 
 // keyedStep is a step with the path it belongs to.
@@ -129,6 +137,9 @@ func project(op *Operation, owned map[int64][]string) []*keyedStep {
 			out = append(out, &keyedStep{step: step{op: op, reqs: []Request{op.Req}, ress: []Result{op.Res}, outcome: op.Outcome}, key: k})
 		}
 		return out
+	}
+	if wholeMultiFailed(op) {
+		return nil
 	}
 	reqs, ress := []Request{op.Req}, []Result{op.Res}
 	if op.Req.Kind == KindMulti {

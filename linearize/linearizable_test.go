@@ -90,6 +90,12 @@ func TestCheckLinearizable(t *testing.T) {
 			done(1, 1, syncReq("/"), 40, 50, Result{}, z(2)),
 			done(1, 2, exists("/a"), 60, 70, Result{}, z(2)),
 		}},
+		{name: "multi refused as a whole (session moved) has no sub-results and changes nothing", history: []Operation{
+			done(0, 1, create("/b", "x"), 0, 10, created("/b"), z(1)),
+			done(0, 2, multi(create("/a", "x"), setData("/b", "y", 0)), 20, 30, code(-118), z(1)),
+			done(1, 1, syncReq("/"), 40, 50, Result{}, z(1)),
+			done(1, 2, exists("/a"), 60, 70, Result{}, z(1)),
+		}},
 		{name: "failed multi's earlier sub-results carry no Stat", history: []Operation{
 			done(0, 1, create("/b", "x"), 0, 10, created("/b"), z(1)),
 			done(0, 2, multi(setData("/b", "y", 0), create("/b", "y")), 20, 30, mres(code(CodeOK), code(CodeNodeExists)), z(2)),
