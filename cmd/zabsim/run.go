@@ -270,8 +270,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		prog.step(j.sc.Name, j.seed)
 		if r.err != nil {
 			prog.clear()
-			fmt.Fprintf(stderr, "zabsim run: %s seed %d could not run: %v\n", j.sc.Name, j.seed, r.err)
-			failed = true
+			fmt.Fprintf(stderr, "zabsim run: %s seed %d could not run: %v\n  replay: %s\n", j.sc.Name, j.seed, r.err,
+				wf.replayCommand(scenarios.Outcome{Scenario: j.sc, Seed: j.seed, Overrides: wf.overrides}))
+			sum.Unexpected++
 			return
 		}
 		o := r.out
