@@ -11,12 +11,36 @@ type OpID int
 // robustness tests do, because the request may still take effect while the
 // client goes on issuing new ones.
 type Recorder struct {
-	ops     []Operation
+	// ops holds the operations in chunks of opsChunk that never move once
+	// allocated: a growing slice of these large structs would copy every
+	// recorded operation again at each growth (it was the largest single
+	// cost of a simulated run with 20 busy clients).
+	ops     [][]Operation
+	n       int
 	open    []bool
 	streams map[int]int // client -> current stream
 	busy    map[int]OpID
 	next    int
 	limit   int
+}
+
+// opsChunk is the number of operations per chunk of a Recorder.
+const opsChunk = 1024
+
+// op is the operation with id i.
+func (r *Recorder) op(i OpID) *Operation { return &r.ops[i/opsChunk][i%opsChunk] }
+
+// add appends op and returns its id.
+func (r *Recorder) add(op Operation, open bool) OpID {
+	id := OpID(r.n)
+	if r.n%opsChunk == 0 {
+		r.ops = append(r.ops, make([]Operation, 0, opsChunk))
+	}
+	last := &r.ops[len(r.ops)-1]
+	*last = append(*last, op)
+	r.open = append(r.open, open)
+	r.n++
+	return id
 }
 
 // NewRecorder returns a recorder that refuses more than limit operations,
@@ -27,7 +51,7 @@ func NewRecorder(limit int) *Recorder {
 
 // Invoke records a call. The returned id is passed to Return or Ambiguous.
 func (r *Recorder) Invoke(client int, session int64, xid int32, req Request, call int64) (OpID, error) {
-	if len(r.ops) >= r.limit {
+	if r.n >= r.limit {
 		return 0, malformed("recorder limit of %d operations reached", r.limit)
 	}
 	stream, ok := r.streams[client]
@@ -37,14 +61,12 @@ func (r *Recorder) Invoke(client int, session int64, xid int32, req Request, cal
 		r.streams[client] = stream
 	}
 	if prev, ok := r.busy[stream]; ok {
-		return 0, fmt.Errorf("%w: client %d: %s", ErrOverlap, client, r.ops[prev])
+		return 0, fmt.Errorf("%w: client %d: %s", ErrOverlap, client, *r.op(prev))
 	}
-	id := OpID(len(r.ops))
-	r.ops = append(r.ops, Operation{
+	id := r.add(Operation{
 		Client: client, Stream: stream, Session: session, Xid: xid,
 		Req: req, Call: call, Return: Infinity, Outcome: OutcomeUnknown,
-	})
-	r.open = append(r.open, true)
+	}, true)
 	r.busy[stream] = id
 	return id, nil
 }
@@ -94,39 +116,40 @@ const ServerClient = -1
 // Without it, the expired session's ephemerals would seem to vanish without
 // cause. Each gets its own stream, since expiries may overlap.
 func (r *Recorder) SessionEnded(session int64, zxid Zxid, proposed, committed int64) error {
-	if len(r.ops) >= r.limit {
+	if r.n >= r.limit {
 		return malformed("recorder limit of %d operations reached", r.limit)
 	}
 	if committed < proposed {
 		return malformed("session 0x%x expiry committed at %d before it was proposed at %d", uint64(session), committed, proposed)
 	}
-	r.ops = append(r.ops, Operation{
+	r.add(Operation{
 		Client: ServerClient, Stream: r.next, Session: session, Req: Request{Kind: KindCloseSession},
 		Call: proposed, Return: committed, Outcome: OutcomeOK, Zxid: zxid,
-	})
-	r.open = append(r.open, false)
+	}, false)
 	r.next++
 	return nil
 }
 
 func (r *Recorder) closing(id OpID) (*Operation, error) {
-	if int(id) < 0 || int(id) >= len(r.ops) || !r.open[id] {
+	if int(id) < 0 || int(id) >= r.n || !r.open[id] {
 		return nil, malformed("operation %d is not outstanding", id)
 	}
-	return &r.ops[id], nil
+	return r.op(id), nil
 }
 
 func (r *Recorder) finish(id OpID) {
 	r.open[id] = false
-	delete(r.busy, r.ops[id].Stream)
+	delete(r.busy, r.op(id).Stream)
 }
 
 // History returns a copy of the recorded operations. Operations still
 // outstanding are returned as ambiguous: at the end of a run nobody knows
 // whether they took effect.
 func (r *Recorder) History() []Operation {
-	out := make([]Operation, len(r.ops))
-	copy(out, r.ops)
+	out := make([]Operation, 0, r.n)
+	for _, c := range r.ops {
+		out = append(out, c...)
+	}
 	for i, open := range r.open {
 		if open {
 			out[i].GaveUp = Infinity
