@@ -26,6 +26,7 @@ func (p *Peer) Clone(app App) *Peer {
 			cp.acks = append([]uint64(nil), pr.acks...)
 			l.outstanding[i] = &cp
 		}
+		l.sorted = nil
 		l.learners = make(map[uint64]*handler, len(p.lead.learners))
 		for sid, h := range p.lead.learners {
 			ch := *h

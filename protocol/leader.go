@@ -17,6 +17,10 @@ type leader struct {
 	newLeaderAcks []uint64
 	deadline      uint64 // peer tick by which the current wait must end
 	learners      map[uint64]*handler
+	// sorted caches learnersSorted; nil when learners changed. A change
+	// replaces it rather than editing it, so a loop over the old slice
+	// may add or drop learners.
+	sorted []*handler
 
 	lastProposed, lastCommitted Zxid
 	outstanding                 []*proposal // zxid order
@@ -65,11 +69,15 @@ type proposal struct {
 // learnersSorted lists the handlers in sid order, so iteration never
 // depends on map order.
 func (l *leader) learnersSorted() []*handler {
+	if l.sorted != nil || len(l.learners) == 0 {
+		return l.sorted
+	}
 	out := make([]*handler, 0, len(l.learners))
 	for _, h := range l.learners {
 		out = append(out, h)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].sid < out[j].sid })
+	l.sorted = out
 	return out
 }
 
@@ -101,6 +109,7 @@ func (p *Peer) stepLeader(m Message) {
 	}
 	if m.Type == MsgReset {
 		delete(l.learners, m.From)
+		l.sorted = nil
 		return
 	}
 	h.deadline = l.tick + uint64(p.cfg.SyncLimit)
@@ -149,6 +158,7 @@ func (p *Peer) newHandler(m Message) {
 		deadline:      l.tick + uint64(p.cfg.InitLimit+p.cfg.SyncLimit),
 	}
 	l.learners[m.From] = h
+	l.sorted = nil
 	if l.epochFixed {
 		p.send(Message{Type: MsgLeaderInfo, To: h.sid, Zxid: MakeZxid(l.epoch, 0)})
 		return
@@ -499,6 +509,7 @@ func (p *Peer) commit(pr *proposal) {
 func (p *Peer) dropHandler(h *handler, why string) {
 	p.event(Event{Kind: EvDropped, From: h.sid, Text: "learner dropped: " + why})
 	delete(p.lead.learners, h.sid)
+	p.lead.sorted = nil
 	p.send(Message{Type: MsgReset, To: h.sid})
 }
 

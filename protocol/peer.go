@@ -208,6 +208,10 @@ type Peer struct {
 	// handed is the Ready last handed out; its slices are reused for the
 	// next one after Advance, so a busy peer does not allocate per batch.
 	handed Ready
+	// spare holds the buffers of the Ready before last, so that a batch
+	// that filled up while its predecessor was being carried out still
+	// gets recycled buffers (the simulator advances after the fsync).
+	spare  Ready
 	halted bool
 }
 
@@ -508,11 +512,24 @@ func (p *Peer) Ready() Ready {
 		}
 	}
 	rd := p.out
-	p.out = Ready{}
+	p.out = Ready{Persist: p.spare.Persist, Messages: p.spare.Messages, Events: p.spare.Events}
+	p.spare = Ready{}
 	p.handed = rd
 	p.inflight = true
 	p.inflightDone, p.onDone = p.onDone, nil
 	return rd
+}
+
+// recycle hands the buffer of a carried-out Ready back: as the next
+// batch's if that is still empty, else as the spare for the one after.
+// The host is done with it: Advance comes after the Ready was carried out.
+func recycle[T any](out, spare *[]T, handed []T) {
+	clear(handed)
+	if len(*out) == 0 {
+		*out = handed[:0]
+	} else {
+		*spare = handed[:0]
+	}
 }
 
 // Advance tells the peer the last Ready is durable and sent. Work that had
@@ -523,18 +540,9 @@ func (p *Peer) Advance() {
 		panic("protocol: Advance without an outstanding Ready")
 	}
 	p.inflight = false
-	if len(p.out.Persist) == 0 && p.out.Persist == nil {
-		clear(p.handed.Persist)
-		p.out.Persist = p.handed.Persist[:0]
-	}
-	if len(p.out.Messages) == 0 && p.out.Messages == nil {
-		clear(p.handed.Messages)
-		p.out.Messages = p.handed.Messages[:0]
-	}
-	if len(p.out.Events) == 0 && p.out.Events == nil {
-		clear(p.handed.Events)
-		p.out.Events = p.handed.Events[:0]
-	}
+	recycle(&p.out.Persist, &p.spare.Persist, p.handed.Persist)
+	recycle(&p.out.Messages, &p.spare.Messages, p.handed.Messages)
+	recycle(&p.out.Events, &p.spare.Events, p.handed.Events)
 	p.handed = Ready{}
 	done := p.inflightDone
 	p.inflightDone = nil

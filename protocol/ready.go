@@ -23,6 +23,15 @@ func MarshalEntry(e Entry) []byte {
 	return append(b, e.Txn...)
 }
 
+// EntryZxid reads the zxid of a log record written by MarshalEntry without
+// copying the transaction.
+func EntryZxid(b []byte) (Zxid, error) {
+	if len(b) < 8 {
+		return 0, fmt.Errorf("%w: log record of %d bytes is shorter than a zxid", ErrBadEncoding, len(b))
+	}
+	return Zxid(binary.BigEndian.Uint64(b)), nil
+}
+
 // UnmarshalEntry reads a log record written by MarshalEntry.
 func UnmarshalEntry(b []byte) (Entry, error) {
 	if len(b) < 8 {
@@ -130,46 +139,89 @@ type Storage interface {
 
 // Carry performs rd's storage operations in order on st, waiting for each
 // fsync and file write to complete before the next, then sends every
-// message and finally calls done. Both hosts use it, so the
-// persist-before-send order cannot differ between them. If a storage
-// operation fails, failed is called instead and nothing is sent: the host
-// must then treat the server as crashed, since it may have lost writes it
-// was about to acknowledge.
+// message and finally calls done. Both hosts use it (through a Carrier),
+// so the persist-before-send order cannot differ between them. If a
+// storage operation fails, failed is called instead and nothing is sent:
+// the host must then treat the server as crashed, since it may have lost
+// writes it was about to acknowledge.
 func Carry(rd Ready, st Storage, send func(Message), done func(), failed func(error)) {
-	var step func(i int)
-	step = func(i int) {
-		for ; i < len(rd.Persist); i++ {
-			o := rd.Persist[i]
-			next := i + 1
-			switch o.Kind {
-			case OpAppend:
-				if err := st.Append(MarshalEntry(o.Entry)); err != nil {
-					failed(fmt.Errorf("append %s: %w", o.Entry.Zxid, err))
-					return
-				}
-			case OpTruncate:
-				if err := st.Truncate(o.Keep); err != nil {
-					failed(fmt.Errorf("truncate to %d records: %w", o.Keep, err))
-					return
-				}
-			case OpSync:
-				st.Sync(func() { step(next) })
-				return
-			case OpWriteFile:
-				st.WriteFile(o.Name, o.Data, func() { step(next) })
-				return
-			case OpRemoveFile:
-				st.RemoveFile(o.Name, func() { step(next) })
-				return
-			default:
-				failed(fmt.Errorf("unknown storage operation %d", o.Kind))
+	c := NewCarrier(st, send, done, failed)
+	c.Carry(rd)
+}
+
+// Carrier is Carry for a host that carries out one Ready after another:
+// it is built once, and carrying out a Ready allocates nothing of its own
+// (a busy simulator carries out hundreds of thousands per second).
+type Carrier struct {
+	st     Storage
+	send   func(Message)
+	done   func()
+	failed func(error)
+	resume func() // c.next, bound once
+	rd     Ready
+	i      int
+	busy   bool
+}
+
+// NewCarrier returns a Carrier over st; see Carry for the callbacks.
+func NewCarrier(st Storage, send func(Message), done func(), failed func(error)) *Carrier {
+	c := &Carrier{st: st, send: send, done: done, failed: failed}
+	c.resume = c.next
+	return c
+}
+
+// Carry starts carrying out rd. The previous Ready must be finished:
+// done or failed was called for it.
+func (c *Carrier) Carry(rd Ready) {
+	if c.busy {
+		panic("protocol: Carrier.Carry while the previous Ready is still being carried out")
+	}
+	c.rd, c.i, c.busy = rd, 0, true
+	c.run()
+}
+
+// next continues after an asynchronous completion.
+func (c *Carrier) next() {
+	c.i++
+	c.run()
+}
+
+func (c *Carrier) run() {
+	for ; c.i < len(c.rd.Persist); c.i++ {
+		o := &c.rd.Persist[c.i]
+		switch o.Kind {
+		case OpAppend:
+			if err := c.st.Append(MarshalEntry(o.Entry)); err != nil {
+				c.fail(fmt.Errorf("append %s: %w", o.Entry.Zxid, err))
 				return
 			}
+		case OpTruncate:
+			if err := c.st.Truncate(o.Keep); err != nil {
+				c.fail(fmt.Errorf("truncate to %d records: %w", o.Keep, err))
+				return
+			}
+		case OpSync:
+			c.st.Sync(c.resume)
+			return
+		case OpWriteFile:
+			c.st.WriteFile(o.Name, o.Data, c.resume)
+			return
+		case OpRemoveFile:
+			c.st.RemoveFile(o.Name, c.resume)
+			return
+		default:
+			c.fail(fmt.Errorf("unknown storage operation %d", o.Kind))
+			return
 		}
-		for _, m := range rd.Messages {
-			send(m)
-		}
-		done()
 	}
-	step(0)
+	for _, m := range c.rd.Messages {
+		c.send(m)
+	}
+	c.rd, c.busy = Ready{}, false
+	c.done()
+}
+
+func (c *Carrier) fail(err error) {
+	c.rd, c.busy = Ready{}, false
+	c.failed(err)
 }

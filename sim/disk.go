@@ -82,10 +82,11 @@ type diskFile struct {
 // the order issued, each after a drawn latency; what an fsync covers is
 // exactly what was issued before it.
 type Disk struct {
-	n    *Node
-	cfg  DiskConfig
-	rand *Rand
-	log  []diskRecord
+	n         *Node
+	cfg       DiskConfig
+	rand      *Rand
+	log       []diskRecord
+	onWritten func(op uint64)
 	// ghost is the durable tail a not-yet-durable truncation removed: a
 	// crash may bring it back.
 	ghost   []diskRecord
@@ -135,7 +136,7 @@ func (d *Disk) complete(latency time.Duration, fn func(op uint64)) uint64 {
 	}
 	d.lastDoneAt = at
 	gen := d.n.gen
-	d.n.s.push(event{at: at, kind: kindIO, node: int32(d.n.id), gen: gen, fn: func() { fn(op) }})
+	d.n.s.push(event{at: at, kind: kindIO, node: int32(d.n.id), gen: gen, io: fn, id: op})
 	return op
 }
 
@@ -159,15 +160,22 @@ func (d *Disk) Append(data []byte) (int, error) {
 	}
 	index := len(d.log)
 	rec := diskRecord{data: append([]byte(nil), data...), sum: crc32.Checksum(data, castagnoli)}
-	rec.op = d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), func(op uint64) {
-		if d.written >= len(d.log) || d.log[d.written].op != op {
-			return // truncated away before it was written
-		}
-		d.written++
-		d.n.s.trace.add(TraceEvent{At: d.n.s.now, Kind: TraceDiskWrite, Node: d.n.id, Peer: -1, ID: op, Info: 1})
-	})
+	if d.onWritten == nil {
+		d.onWritten = d.written1
+	}
+	rec.op = d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), d.onWritten)
 	d.log = append(d.log, rec)
 	return index, nil
+}
+
+// written1 completes the write of one appended record (bound once as
+// onWritten, so an append allocates no closure).
+func (d *Disk) written1(op uint64) {
+	if d.written >= len(d.log) || d.log[d.written].op != op {
+		return // truncated away before it was written
+	}
+	d.written++
+	d.n.s.trace.add(TraceEvent{At: d.n.s.now, Kind: TraceDiskWrite, Node: d.n.id, Peer: -1, ID: op, Info: 1})
 }
 
 // Truncate removes every record from index n on. Like an append, the

@@ -20,6 +20,7 @@ type event struct {
 	at   Time
 	seq  uint64
 	fn   func()
+	io   func(op uint64) // kindIO: the completion, called with id
 	msg  any
 	id   uint64 // message id (deliveries)
 	kind eventKind

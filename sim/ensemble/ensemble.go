@@ -261,6 +261,7 @@ func (e *Ensemble) ArmCrashPoint(node sim.NodeID, point string) error {
 func (e *Ensemble) start(ctx *sim.NodeContext, sid uint64, pc protocol.Config) sim.Process {
 	h := &host{e: e, ctx: ctx, sid: sid}
 	h.store = newStore(ctx, h)
+	h.carrier = protocol.NewCarrier(h.store, h.send, h.carriedOut, h.storageFailed)
 	e.hosts[sid-1] = h
 	rec, err := h.store.load()
 	if err == nil {
