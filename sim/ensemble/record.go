@@ -2,7 +2,6 @@ package ensemble
 
 import (
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"slices"
 
@@ -12,8 +11,21 @@ import (
 
 // recorder turns the peers' events into linearize's ZabRecord: the ghost
 // variables of ZooKeeper's TLA+ specifications, observed from outside.
+//
+// Every list only grows, by hundreds of thousands of items in a busy run,
+// so each is kept in chunks that never move (see chunked) and assembled
+// into the ZabRecord only when asked for.
 type recorder struct {
-	rec      linearize.ZabRecord
+	proposals chunked[linearize.Proposal]
+	leaders   []linearize.Establishment
+	commits   chunked[linearize.Commit]
+	acks      chunked[linearize.Ack]
+	epochs    chunked[linearize.EpochSample]
+	memDisk   chunked[linearize.MemDiskSample]
+	trees     chunked[linearize.TreeSample]
+	quorums   chunked[linearize.QuorumUse]
+	// members backs the quorums' Members lists.
+	members  chunked[int]
 	replicas []replicaLog
 	files    []map[string]uint32
 	// committed is every transaction known to be committed, by zxid: a
@@ -40,7 +52,56 @@ func (r *recorder) commit(z protocol.Zxid, txn []byte) {
 // replicaLog is one server's applied history since its last restore.
 type replicaLog struct {
 	base    protocol.Zxid
-	applied []linearize.Entry
+	applied chunked[linearize.Entry]
+}
+
+// chunked is an append-only list stored in chunks that are never moved
+// or copied once allocated: appending costs no growslice copies (which
+// took a tenth of a busy simulation), and all assembles the list.
+type chunked[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+// chunkMax bounds the size of one chunk; the first ones are small, so the
+// many short lists of a small run stay small.
+const chunkMax = 4096
+
+func (c *chunked[T]) add(v T) {
+	if k := len(c.chunks); k == 0 || len(c.chunks[k-1]) == cap(c.chunks[k-1]) {
+		c.chunks = append(c.chunks, make([]T, 0, min(max(16, c.n), chunkMax)))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, v)
+	c.n++
+}
+
+// addAll appends vs and returns them as stored: a slice of the list that
+// later appends leave alone (its capacity ends where it does).
+func (c *chunked[T]) addAll(vs []T) []T {
+	if len(vs) == 0 {
+		return nil
+	}
+	if k := len(c.chunks); k == 0 || cap(c.chunks[k-1])-len(c.chunks[k-1]) < len(vs) {
+		c.chunks = append(c.chunks, make([]T, 0, max(min(max(16, c.n), chunkMax), len(vs))))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	from := len(*last)
+	*last = append(*last, vs...)
+	c.n += len(vs)
+	return (*last)[from:len(*last):len(*last)]
+}
+
+// all is a fresh copy of the whole list, nil when it is empty.
+func (c *chunked[T]) all() []T {
+	if c.n == 0 {
+		return nil
+	}
+	out := make([]T, 0, c.n)
+	for _, ch := range c.chunks {
+		out = append(out, ch...)
+	}
+	return out
 }
 
 func (r *recorder) init(n int) {
@@ -51,10 +112,15 @@ func (r *recorder) init(n int) {
 	}
 }
 
+// txnDigest is FNV-1a (64-bit) of txn, computed inline: hash/fnv's
+// hasher escapes to the heap at every call.
 func txnDigest(txn []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(txn)
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for _, b := range txn {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	return h
 }
 
 func entry(z protocol.Zxid, txn []byte) linearize.Entry {
@@ -83,14 +149,14 @@ func (r *recorder) events(h *host, evs []protocol.Event) {
 			r.replicas[sid-1] = replicaLog{base: ev.Zxid}
 		case protocol.EvApplied:
 			rp := &r.replicas[sid-1]
-			rp.applied = append(rp.applied, entry(ev.Zxid, ev.Txn))
+			rp.applied.add(entry(ev.Zxid, ev.Txn))
 			if d, ok := h.server.(Digester); ok && i == lastApply {
-				r.rec.Trees = append(r.rec.Trees, linearize.TreeSample{Sid: sid, Zxid: linearize.Zxid(ev.Zxid), Digest: d.StateDigest()})
+				r.trees.add(linearize.TreeSample{Sid: sid, Zxid: linearize.Zxid(ev.Zxid), Digest: d.StateDigest()})
 			}
 		case protocol.EvProposed:
-			r.rec.Proposals = append(r.rec.Proposals, linearize.Proposal{Entry: entry(ev.Zxid, ev.Txn), Proposer: sid, Time: now})
+			r.proposals.add(linearize.Proposal{Entry: entry(ev.Zxid, ev.Txn), Proposer: sid, Time: now})
 		case protocol.EvCommitted:
-			r.rec.Commits = append(r.rec.Commits, linearize.Commit{Entry: entry(ev.Zxid, ev.Txn), Leader: sid, Time: now})
+			r.commits.add(linearize.Commit{Entry: entry(ev.Zxid, ev.Txn), Leader: sid, Time: now})
 			r.commit(ev.Zxid, ev.Txn)
 			r.quorum("commit", sid, ev, now)
 		case protocol.EvAckCounted:
@@ -98,14 +164,14 @@ func (r *recorder) events(h *host, evs []protocol.Event) {
 			if f := h.e.hosts[ev.From-1]; f != nil {
 				durable = f.store.durableHas(ev.Zxid)
 			}
-			r.rec.Acks = append(r.rec.Acks, linearize.Ack{Follower: int(ev.From), Zxid: linearize.Zxid(ev.Zxid), Time: now, Durable: durable})
+			r.acks.add(linearize.Ack{Follower: int(ev.From), Zxid: linearize.Zxid(ev.Zxid), Time: now, Durable: durable})
 		case protocol.EvEstablished:
 			base, hist := h.server.Peer().History()
 			est := linearize.Establishment{Epoch: ev.Epoch, Sid: sid, Time: now, Base: linearize.Zxid(base)}
 			for _, e := range hist {
 				est.History = append(est.History, entry(e.Zxid, e.Txn))
 			}
-			r.rec.Leaders = append(r.rec.Leaders, est)
+			r.leaders = append(r.leaders, est)
 			r.quorum("epoch-ack", sid, ev, now)
 		case protocol.EvElected:
 			r.quorum("election", sid, ev, now)
@@ -124,30 +190,39 @@ func (r *recorder) events(h *host, evs []protocol.Event) {
 			// the memory. (Sampling the fsynced log here flagged a leader
 			// that applied a commit its followers' ACKs completed before
 			// its own fsync: found by sim/zk crash seed 25 on 3 servers.)
-			r.rec.MemDisk = append(r.rec.MemDisk, linearize.MemDiskSample{Sid: sid, Time: now, InMemory: linearize.Zxid(ev.Zxid), Durable: linearize.Zxid(ev.Durable)})
+			r.memDisk.add(linearize.MemDiskSample{Sid: sid, Time: now, InMemory: linearize.Zxid(ev.Zxid), Durable: linearize.Zxid(ev.Durable)})
 		}
 	}
 }
 
 func (r *recorder) quorum(purpose string, sid int, ev protocol.Event, now int64) {
-	q := linearize.QuorumUse{Purpose: purpose, Sid: sid, Epoch: ev.Epoch, Time: now}
+	var buf [16]int
+	members := buf[:0]
 	for _, m := range ev.Members {
-		q.Members = append(q.Members, int(m))
+		members = append(members, int(m))
 	}
-	r.rec.Quorums = append(r.rec.Quorums, q)
+	r.quorums.add(linearize.QuorumUse{Purpose: purpose, Sid: sid, Epoch: ev.Epoch, Time: now, Members: r.members.addAll(members)})
 }
 
 func (r *recorder) epochFile(h *host, name string, data []byte) {
 	f := r.files[h.sid-1]
 	f[name] = parseEpoch(data)
-	r.rec.Epochs = append(r.rec.Epochs, linearize.EpochSample{Sid: int(h.sid), Time: int64(h.ctx.Now()), Accepted: f[protocol.FileAcceptedEpoch], Current: f[protocol.FileCurrentEpoch]})
+	r.epochs.add(linearize.EpochSample{Sid: int(h.sid), Time: int64(h.ctx.Now()), Accepted: f[protocol.FileAcceptedEpoch], Current: f[protocol.FileCurrentEpoch]})
 }
 
 func (r *recorder) snapshot() linearize.ZabRecord {
-	out := r.rec
-	out.Replicas = nil
+	out := linearize.ZabRecord{
+		Proposals: r.proposals.all(),
+		Leaders:   r.leaders,
+		Commits:   r.commits.all(),
+		Acks:      r.acks.all(),
+		Epochs:    r.epochs.all(),
+		MemDisk:   r.memDisk.all(),
+		Trees:     r.trees.all(),
+		Quorums:   r.quorums.all(),
+	}
 	for i, rp := range r.replicas {
-		out.Replicas = append(out.Replicas, linearize.ReplicaLog{Sid: i + 1, Base: linearize.Zxid(rp.base), Committed: append([]linearize.Entry(nil), rp.applied...)})
+		out.Replicas = append(out.Replicas, linearize.ReplicaLog{Sid: i + 1, Base: linearize.Zxid(rp.base), Committed: rp.applied.all()})
 	}
 	return out
 }
