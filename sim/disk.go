@@ -85,7 +85,7 @@ type Disk struct {
 	n         *Node
 	cfg       DiskConfig
 	rand      *Rand
-	log       []diskRecord
+	log       recordLog
 	onWritten func(op uint64)
 	// ghost is the durable tail a not-yet-durable truncation removed: a
 	// crash may bring it back.
@@ -93,7 +93,7 @@ type Disk struct {
 	ghostOp uint64
 	// Invariant: records [0, durable) are durable (fsynced), [durable,
 	// written) are written (in the OS, lost by a crash unless lucky), and
-	// [written, len(log)) are pending; operations complete in issue
+	// [written, log.len()) are pending; operations complete in issue
 	// order, so each state is a contiguous run.
 	durable, written int
 	files            map[string]diskFile
@@ -152,26 +152,26 @@ func (d *Disk) react(done func()) {
 // Append adds a record to the end of the log and returns its index. The
 // record is written after a latency and becomes durable only through Sync.
 func (d *Disk) Append(data []byte) (int, error) {
-	if len(d.log) >= d.cfg.RecordsMax {
-		return 0, fmt.Errorf("%w: %d records", ErrDiskFull, len(d.log))
+	if d.log.len() >= d.cfg.RecordsMax {
+		return 0, fmt.Errorf("%w: %d records", ErrDiskFull, d.log.len())
 	}
 	if len(data) > d.cfg.RecordBytesMax {
 		return 0, fmt.Errorf("%w: record of %d bytes exceeds %d", ErrDiskFull, len(data), d.cfg.RecordBytesMax)
 	}
-	index := len(d.log)
-	rec := diskRecord{data: append([]byte(nil), data...), sum: crc32.Checksum(data, castagnoli)}
+	index := d.log.len()
+	rec := diskRecord{data: d.log.copyData(data), sum: crc32.Checksum(data, castagnoli)}
 	if d.onWritten == nil {
 		d.onWritten = d.written1
 	}
 	rec.op = d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), d.onWritten)
-	d.log = append(d.log, rec)
+	d.log.push(rec)
 	return index, nil
 }
 
 // written1 completes the write of one appended record (bound once as
 // onWritten, so an append allocates no closure).
 func (d *Disk) written1(op uint64) {
-	if d.written >= len(d.log) || d.log[d.written].op != op {
+	if d.written >= d.log.len() || d.log.at(d.written).op != op {
 		return // truncated away before it was written
 	}
 	d.written++
@@ -181,16 +181,16 @@ func (d *Disk) written1(op uint64) {
 // Truncate removes every record from index n on. Like an append, the
 // removal is durable only once a later Sync completes.
 func (d *Disk) Truncate(n int) {
-	if n < 0 || n > len(d.log) {
-		panic(fmt.Sprintf("sim: Truncate(%d) of a log of %d records", n, len(d.log)))
+	if n < 0 || n > d.log.len() {
+		panic(fmt.Sprintf("sim: Truncate(%d) of a log of %d records", n, d.log.len()))
 	}
 	op := d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), func(uint64) {})
 	if n < d.durable {
-		removed := append([]diskRecord(nil), d.log[n:d.durable]...)
+		removed := d.log.slice(n, d.durable)
 		d.ghost = append(removed, d.ghost...)
 		d.ghostOp = op
 	}
-	d.log = d.log[:n]
+	d.log.truncate(n)
 	d.written = min(d.written, n)
 	d.durable = min(d.durable, n)
 }
@@ -200,11 +200,11 @@ func (d *Disk) Truncate(n int) {
 func (d *Disk) Sync(done func()) {
 	d.complete(d.rand.Between(d.cfg.SyncMin, d.cfg.SyncMax), func(op uint64) {
 		made := 0
-		for d.durable < d.written && d.log[d.durable].op < op {
+		for d.durable < d.written && d.log.at(d.durable).op < op {
 			d.durable++
 			made++
 		}
-		if d.durable < len(d.log) && d.log[d.durable].op < op {
+		if d.durable < d.log.len() && d.log.at(d.durable).op < op {
 			panic("sim: fsync completed before an earlier write")
 		}
 		if d.ghostOp != 0 && d.ghostOp < op {
@@ -259,7 +259,7 @@ func (d *Disk) Files() []string {
 }
 
 // Len is the number of records in the log as the process last left it.
-func (d *Disk) Len() int { return len(d.log) }
+func (d *Disk) Len() int { return d.log.len() }
 
 // DurableLen is the number of records that an fsync has made durable.
 func (d *Disk) DurableLen() int { return d.durable }
@@ -275,19 +275,21 @@ type Recovery struct {
 // reported. An invalid record with valid ones after it is corruption:
 // Load returns ErrCorrupt naming it and never returns it as valid.
 func (d *Disk) Load() ([][]byte, Recovery, error) {
-	out := make([][]byte, 0, len(d.log))
-	for i, r := range d.log {
+	n := d.log.len()
+	out := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		r := d.log.at(i)
 		if crc32.Checksum(r.data, castagnoli) == r.sum {
 			out = append(out, append([]byte(nil), r.data...))
 			continue
 		}
-		if i == len(d.log)-1 {
-			d.log = d.log[:i]
+		if i == n-1 {
+			d.log.truncate(i)
 			d.written = min(d.written, i)
 			d.durable = min(d.durable, i)
 			return out, Recovery{Records: len(out), TornTail: true}, nil
 		}
-		return out, Recovery{Records: len(out)}, fmt.Errorf("%w: log record %d of %d fails its checksum", ErrCorrupt, i, len(d.log))
+		return out, Recovery{Records: len(out)}, fmt.Errorf("%w: log record %d of %d fails its checksum", ErrCorrupt, i, n)
 	}
 	return out, Recovery{Records: len(out)}, nil
 }
@@ -295,13 +297,13 @@ func (d *Disk) Load() ([][]byte, Recovery, error) {
 // Corrupt flips one bit of log record i (a disk fault). It returns false
 // if there is no such record.
 func (d *Disk) Corrupt(i int) bool {
-	if i < 0 || i >= len(d.log) || len(d.log[i].data) == 0 {
+	if i < 0 || i >= d.log.len() || len(d.log.at(i).data) == 0 {
 		return false
 	}
-	data := append([]byte(nil), d.log[i].data...)
+	data := append([]byte(nil), d.log.at(i).data...)
 	bit := d.rand.IntN(len(data) * 8)
 	data[bit/8] ^= 1 << (bit % 8)
-	d.log[i].data = data
+	d.log.at(i).data = data
 	d.n.s.Note(TraceFault, d.n.id, fmt.Sprintf("corrupt record %d", i))
 	return true
 }
@@ -329,10 +331,13 @@ func (d *Disk) crash() {
 	if d.ghost != nil && !d.rand.Chance(d.cfg.KeepUnsynced) {
 		// The truncation never reached the disk: the old tail is back and
 		// whatever was appended after the truncation point is gone.
-		lost := len(d.log) - durable
-		d.log = append(d.log[:durable:durable], d.ghost...)
+		lost := d.log.len() - durable
+		d.log.truncate(durable)
+		for _, r := range d.ghost {
+			d.log.push(r)
+		}
 		d.ghost, d.ghostOp = nil, 0
-		d.durable, d.written = len(d.log), len(d.log)
+		d.durable, d.written = d.log.len(), d.log.len()
 		d.lostTrace(lost)
 		return
 	}
@@ -341,11 +346,11 @@ func (d *Disk) crash() {
 	for keep < d.written && d.rand.Chance(d.cfg.KeepUnsynced) {
 		keep++
 	}
-	lost := len(d.log) - keep
-	d.log = d.log[:keep]
+	lost := d.log.len() - keep
+	d.log.truncate(keep)
 	d.durable, d.written = keep, keep
-	if keep > durable && len(d.log[keep-1].data) > 0 && d.rand.Chance(d.cfg.Torn) {
-		last := &d.log[keep-1]
+	if keep > durable && len(d.log.at(keep-1).data) > 0 && d.rand.Chance(d.cfg.Torn) {
+		last := d.log.at(keep - 1)
 		last.data = last.data[:d.rand.IntN(len(last.data))]
 	}
 	d.lostTrace(lost)
