@@ -118,6 +118,9 @@ type Ensemble struct {
 	record  recorder
 	refused []string
 	debug   func(sid uint64, now sim.Time, evs []protocol.Event)
+	// messages and responses box what servers send on the network.
+	messages  slab[protocol.Message]
+	responses slab[replica.Response]
 }
 
 // Errors a caller can test for.

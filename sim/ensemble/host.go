@@ -92,8 +92,7 @@ func (h *host) respond() {
 		if r.Kind == replica.KindClose && h.clients[to] == r.Conn {
 			delete(h.clients, to)
 		}
-		resp := r
-		h.ctx.SendOn(ChanClient, to, &resp)
+		h.ctx.SendOn(ChanClient, to, h.e.responses.box(r))
 	}
 }
 
@@ -176,8 +175,26 @@ func (h *host) send(m protocol.Message) {
 		h.ctx.Disconnect(to, sim.Channel(protocol.ChanQuorum))
 		return
 	}
-	msg := m
-	h.ctx.SendOn(sim.Channel(m.Channel()), to, &msg)
+	h.ctx.SendOn(sim.Channel(m.Channel()), to, h.e.messages.box(m))
+}
+
+// slab hands out pointers to copies of values, allocated a block at a
+// time: every message a server sends is boxed for the simulated network,
+// and one allocation per block instead of one per message spares the
+// allocator and the collector most of their work. A block lives as long
+// as any of its values is referenced (by a pending delivery, a recorded
+// trace); nobody writes to a value once it is sent.
+type slab[T any] struct{ block []T }
+
+// slabBlock is the number of values per block.
+const slabBlock = 128
+
+func (s *slab[T]) box(v T) *T {
+	if len(s.block) == cap(s.block) {
+		s.block = make([]T, 0, slabBlock)
+	}
+	s.block = append(s.block, v)
+	return &s.block[len(s.block)-1]
 }
 
 func (h *host) crash() { h.e.s.Node(h.ctx.ID()).Crash() }
