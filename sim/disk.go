@@ -82,11 +82,13 @@ type diskFile struct {
 // the order issued, each after a drawn latency; what an fsync covers is
 // exactly what was issued before it.
 type Disk struct {
-	n         *Node
-	cfg       DiskConfig
-	rand      *Rand
-	log       recordLog
-	onWritten func(op uint64)
+	n    *Node
+	cfg  DiskConfig
+	rand *Rand
+	log  recordLog
+	// onWritten and onSynced are written1 and synced, bound once, so
+	// appends and fsyncs allocate no closures.
+	onWritten, onSynced func(op uint64, done func())
 	// ghost is the durable tail a not-yet-durable truncation removed: a
 	// crash may bring it back.
 	ghost   []diskRecord
@@ -123,11 +125,11 @@ func (d *Disk) Config() DiskConfig { return d.cfg }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// complete schedules fn as the completion of a new operation taking
-// latency, after every earlier operation, and returns the operation number.
-// The completion is I/O: it happens even while the process is paused, but
-// not after a crash.
-func (d *Disk) complete(latency time.Duration, fn func(op uint64)) uint64 {
+// complete schedules fn(op, done) as the completion of a new operation
+// op taking latency, after every earlier operation, and returns op. The
+// completion is I/O: it happens even while the process is paused, but not
+// after a crash.
+func (d *Disk) complete(latency time.Duration, fn func(op uint64, done func()), done func()) uint64 {
 	d.ops++
 	op := d.ops
 	at := d.n.s.now.Add(latency)
@@ -136,7 +138,7 @@ func (d *Disk) complete(latency time.Duration, fn func(op uint64)) uint64 {
 	}
 	d.lastDoneAt = at
 	gen := d.n.gen
-	d.n.s.push(event{at: at, kind: kindIO, node: int32(d.n.id), gen: gen, io: fn, id: op})
+	d.n.s.push(event{at: at, kind: kindIO, node: int32(d.n.id), gen: gen, io: fn, fn: done, id: op})
 	return op
 }
 
@@ -163,14 +165,14 @@ func (d *Disk) Append(data []byte) (int, error) {
 	if d.onWritten == nil {
 		d.onWritten = d.written1
 	}
-	rec.op = d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), d.onWritten)
+	rec.op = d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), d.onWritten, nil)
 	d.log.push(rec)
 	return index, nil
 }
 
 // written1 completes the write of one appended record (bound once as
 // onWritten, so an append allocates no closure).
-func (d *Disk) written1(op uint64) {
+func (d *Disk) written1(op uint64, _ func()) {
 	if d.written >= d.log.len() || d.log.at(d.written).op != op {
 		return // truncated away before it was written
 	}
@@ -184,7 +186,7 @@ func (d *Disk) Truncate(n int) {
 	if n < 0 || n > d.log.len() {
 		panic(fmt.Sprintf("sim: Truncate(%d) of a log of %d records", n, d.log.len()))
 	}
-	op := d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), func(uint64) {})
+	op := d.complete(d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax), func(uint64, func()) {}, nil)
 	if n < d.durable {
 		removed := d.log.slice(n, d.durable)
 		d.ghost = append(removed, d.ghost...)
@@ -198,21 +200,27 @@ func (d *Disk) Truncate(n int) {
 // Sync makes every operation issued before it durable, then calls done as
 // a separate event (the process's reaction can be cut off by a crash).
 func (d *Disk) Sync(done func()) {
-	d.complete(d.rand.Between(d.cfg.SyncMin, d.cfg.SyncMax), func(op uint64) {
-		made := 0
-		for d.durable < d.written && d.log.at(d.durable).op < op {
-			d.durable++
-			made++
-		}
-		if d.durable < d.log.len() && d.log.at(d.durable).op < op {
-			panic("sim: fsync completed before an earlier write")
-		}
-		if d.ghostOp != 0 && d.ghostOp < op {
-			d.ghost, d.ghostOp = nil, 0
-		}
-		d.n.s.trace.add(TraceEvent{At: d.n.s.now, Kind: TraceDiskSync, Node: d.n.id, Peer: -1, ID: op, Info: uint64(made)})
-		d.react(done)
-	})
+	if d.onSynced == nil {
+		d.onSynced = d.synced
+	}
+	d.complete(d.rand.Between(d.cfg.SyncMin, d.cfg.SyncMax), d.onSynced, done)
+}
+
+// synced completes fsync op.
+func (d *Disk) synced(op uint64, done func()) {
+	made := 0
+	for d.durable < d.written && d.log.at(d.durable).op < op {
+		d.durable++
+		made++
+	}
+	if d.durable < d.log.len() && d.log.at(d.durable).op < op {
+		panic("sim: fsync completed before an earlier write")
+	}
+	if d.ghostOp != 0 && d.ghostOp < op {
+		d.ghost, d.ghostOp = nil, 0
+	}
+	d.n.s.trace.add(TraceEvent{At: d.n.s.now, Kind: TraceDiskSync, Node: d.n.id, Peer: -1, ID: op, Info: uint64(made)})
+	d.react(done)
 }
 
 // WriteFile replaces a named file atomically and durably (temp file, fsync,
@@ -220,20 +228,20 @@ func (d *Disk) Sync(done func()) {
 func (d *Disk) WriteFile(name string, data []byte, done func()) {
 	f := diskFile{data: append([]byte(nil), data...), sum: crc32.Checksum(data, castagnoli)}
 	latency := d.rand.Between(d.cfg.WriteMin, d.cfg.WriteMax) + d.rand.Between(d.cfg.SyncMin, d.cfg.SyncMax)
-	d.complete(latency, func(op uint64) {
+	d.complete(latency, func(op uint64, done func()) {
 		d.files[name] = f
 		d.n.s.trace.add(TraceEvent{At: d.n.s.now, Kind: TraceDiskSync, Node: d.n.id, Peer: -1, ID: op, Text: "file " + name})
 		d.react(done)
-	})
+	}, done)
 }
 
 // RemoveFile deletes a named file durably.
 func (d *Disk) RemoveFile(name string, done func()) {
-	d.complete(d.rand.Between(d.cfg.SyncMin, d.cfg.SyncMax), func(op uint64) {
+	d.complete(d.rand.Between(d.cfg.SyncMin, d.cfg.SyncMax), func(op uint64, done func()) {
 		delete(d.files, name)
 		d.n.s.trace.add(TraceEvent{At: d.n.s.now, Kind: TraceDiskSync, Node: d.n.id, Peer: -1, ID: op, Text: "remove " + name})
 		d.react(done)
-	})
+	}, done)
 }
 
 // ReadFile returns a copy of a named file's durable content.

@@ -20,7 +20,7 @@ type event struct {
 	at   Time
 	seq  uint64
 	fn   func()
-	io   func(op uint64) // kindIO: the completion, called with id
+	io   func(op uint64, done func()) // kindIO: the completion, called with id and fn
 	msg  any
 	id   uint64 // message id (deliveries)
 	kind eventKind

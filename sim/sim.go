@@ -146,7 +146,7 @@ func (s *Sim) step() {
 		s.nodes[e.node].run(e.gen, e.fn)
 	case kindIO:
 		if e.gen == s.nodes[e.node].gen {
-			e.io(e.id)
+			e.io(e.id, e.fn)
 		}
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.kind))
