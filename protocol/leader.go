@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -64,6 +65,9 @@ type sentProposal struct {
 type proposal struct {
 	entry Entry
 	acks  []uint64
+	// ackBuf is acks' first backing array, so that counting the acks of
+	// an ensemble of up to 7 voters allocates nothing more.
+	ackBuf [7]uint64
 }
 
 // learnersSorted lists the handlers in sid order, so iteration never
@@ -438,7 +442,9 @@ func (p *Peer) Propose(z Zxid, txn []byte) error {
 	l := p.lead
 	e := Entry{Zxid: z, Txn: txn}
 	l.lastProposed = z
-	l.outstanding = append(l.outstanding, &proposal{entry: e})
+	pr := &proposal{entry: e}
+	pr.acks = pr.ackBuf[:0]
+	l.outstanding = append(l.outstanding, pr)
 	p.event(Event{Kind: EvProposed, Zxid: z, Txn: txn})
 	for _, h := range l.learnersSorted() {
 		if !h.observer && h.stage >= hSyncing {
@@ -463,9 +469,11 @@ func (p *Peer) processAck(h *handler, z Zxid) {
 	sid := p.id
 	if h != nil {
 		sid = h.sid
-		for len(h.unacked) > 0 && h.unacked[0].zxid <= z {
-			h.unacked = h.unacked[1:]
+		n := 0
+		for n < len(h.unacked) && h.unacked[n].zxid <= z {
+			n++
 		}
+		h.unacked = popFront(h.unacked, n)
 	}
 	if z.Counter() == 0 || len(l.outstanding) == 0 || l.lastCommitted >= z {
 		return
@@ -488,7 +496,7 @@ func (p *Peer) processAck(h *handler, z Zxid) {
 
 func (p *Peer) commit(pr *proposal) {
 	l := p.lead
-	l.outstanding = l.outstanding[1:]
+	l.outstanding = popFront(l.outstanding, 1)
 	z := pr.entry.Zxid
 	l.lastCommitted = z
 	p.event(Event{Kind: EvCommitted, Zxid: z, Members: sortedCopy(pr.acks), Txn: pr.entry.Txn})
@@ -613,6 +621,25 @@ func (p *Peer) Learners() []uint64 {
 
 func sortedCopy(s []uint64) []uint64 {
 	out := append([]uint64(nil), s...)
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	slices.Sort(out)
 	return out
+}
+
+// popFrontShift is the longest remainder popFront moves to the front.
+const popFrontShift = 32
+
+// popFront drops the first n items of a FIFO queue. A short remainder is
+// moved to the front, so the queue keeps its backing array and a steady
+// stream of appends and pops allocates nothing (reslicing from the front
+// would shrink the capacity until every append reallocates); a long one
+// is resliced, which keeps each pop cheap.
+func popFront[T any](q []T, n int) []T {
+	rest := len(q) - n
+	if rest > popFrontShift {
+		clear(q[:n])
+		return q[n:]
+	}
+	copy(q, q[n:])
+	clear(q[rest:])
+	return q[:rest]
 }

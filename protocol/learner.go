@@ -330,7 +330,7 @@ func (p *Peer) commitFollower(z Zxid) {
 		return
 	}
 	e := l.pending[0]
-	l.pending = l.pending[1:]
+	l.pending = popFront(l.pending, 1)
 	p.apply(e)
 }
 

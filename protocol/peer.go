@@ -560,6 +560,9 @@ func (p *Peer) Advance() {
 			p.countNewLeaderAck(p.id)
 		}
 	}
+	if p.onDone == nil {
+		p.onDone = done[:0] // nobody else holds it: reuse its array
+	}
 }
 
 // continuation is work that waits until everything queued before it is

@@ -161,6 +161,27 @@ type Carrier struct {
 	rd     Ready
 	i      int
 	busy   bool
+	// records is where log records are marshalled: an arena whose bytes
+	// are never overwritten, since a storage may keep the records it is
+	// given, but allocated 16 KiB at a time instead of once per record.
+	records []byte
+}
+
+const carrierArena = 16 << 10
+
+// record is MarshalEntry(e), in the arena when it fits.
+func (c *Carrier) record(e Entry) []byte {
+	n := 8 + len(e.Txn)
+	if n > carrierArena/4 {
+		return MarshalEntry(e)
+	}
+	if cap(c.records)-len(c.records) < n {
+		c.records = make([]byte, 0, carrierArena)
+	}
+	from := len(c.records)
+	c.records = binary.BigEndian.AppendUint64(c.records, uint64(e.Zxid))
+	c.records = append(c.records, e.Txn...)
+	return c.records[from:len(c.records):len(c.records)]
 }
 
 // NewCarrier returns a Carrier over st; see Carry for the callbacks.
@@ -191,7 +212,7 @@ func (c *Carrier) run() {
 		o := &c.rd.Persist[c.i]
 		switch o.Kind {
 		case OpAppend:
-			if err := c.st.Append(MarshalEntry(o.Entry)); err != nil {
+			if err := c.st.Append(c.record(o.Entry)); err != nil {
 				c.fail(fmt.Errorf("append %s: %w", o.Entry.Zxid, err))
 				return
 			}
