@@ -2,11 +2,14 @@ package live
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/zabsim/zabsim/cmd/internal/wire"
 )
 
 func TestOperations(t *testing.T) {
@@ -131,10 +134,203 @@ func TestOperations(t *testing.T) {
 	eph, _ := connect(t, e.ClientAddrs(), 2*time.Second)
 	_, err = eph.Create("/m/eph", []byte("e"), zk.FlagEphemeral, acl)
 	mustf(t, err, "create ephemeral")
+	_, err = c.Sync("/m/eph") // c may be on another server
+	mustf(t, err, "sync")
 	_, _, gone, err := c.ExistsW("/m/eph")
 	mustf(t, err, "existsw /m/eph")
 	eph.Close()
 	if ev := waitEvent(t, gone, 5*time.Second); ev.Type != zk.EventNodeDeleted {
 		t.Fatalf("ephemeral after close: %+v", ev)
+	}
+}
+
+func TestEphemeralGoneAfterExpiry(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 3)
+	watcher, _ := connect(t, e.ClientAddrs(), 2*time.Second)
+	// A client that dies without closeSession: its ephemeral lives until
+	// the session expires, between the timeout and one tickTime after.
+	raw := dialRaw(t, e.ClientAddrs()[0], 0, nil, 400)
+	if raw.session == 0 {
+		t.Fatal("no session")
+	}
+	h, _ := raw.call(&wire.CreateRequest{Path: "/eph", Data: []byte("x"), ACL: wire.WorldACL, Flags: 1})
+	if h.Err != wire.ErrOK {
+		t.Fatalf("create ephemeral: %v", h.Err)
+	}
+	_, err := watcher.Sync("/eph") // the watcher may be on another server
+	mustf(t, err, "sync")
+	ok, st, gone, err := watcher.ExistsW("/eph")
+	mustf(t, err, "existsw")
+	if !ok || st.EphemeralOwner != raw.session {
+		t.Fatalf("exists /eph = %v owner %#x, want owner %#x", ok, st.EphemeralOwner, raw.session)
+	}
+	start := time.Now()
+	raw.nc.Close()
+	if ev := waitEvent(t, gone, 10*time.Second); ev.Type != zk.EventNodeDeleted {
+		t.Fatalf("ephemeral after expiry: %+v", ev)
+	}
+	if d := time.Since(start); d < 400*time.Millisecond {
+		t.Fatalf("ephemeral deleted %v after the client left, before its 400ms timeout", d)
+	}
+	// Resuming the expired session is refused as ZooKeeper refuses it.
+	again := dialRaw(t, e.ClientAddrs()[1], raw.session, raw.passwd, 400)
+	if again.session != 0 || !again.closed() {
+		t.Fatalf("resume of an expired session got session %#x", again.session)
+	}
+}
+
+// TestFailover stops the server a client is on: the client moves to
+// another with its session, its ephemeral and its watches.
+func TestFailover(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 3)
+	c, events := connect(t, e.ClientAddrs(), 4*time.Second)
+	session := c.SessionID()
+	_, err := c.Create("/f", []byte("v"), zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
+	mustf(t, err, "create ephemeral")
+	_, _, w, err := c.GetW("/f")
+	mustf(t, err, "getw")
+	sid := sidOf(t, e, c.Server())
+	e.Stop(sid)
+	waitState(t, events, zk.StateHasSession, 20*time.Second)
+	if c.SessionID() != session || sidOf(t, e, c.Server()) == sid {
+		t.Fatalf("after failover: session %#x on %s, want %#x elsewhere than server %d", c.SessionID(), c.Server(), session, sid)
+	}
+	if err := e.WaitServing(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The session's ephemeral is still there, and the re-armed watch fires.
+	other, _ := connect(t, e.ClientAddrs(), 4*time.Second)
+	_, err = other.Set("/f", []byte("w"), -1)
+	mustf(t, err, "set /f after failover")
+	if ev := waitEvent(t, w, 10*time.Second); ev.Type != zk.EventNodeDataChanged {
+		t.Fatalf("watch after failover: %+v", ev)
+	}
+}
+
+func sidOf(t *testing.T, e *Ensemble, addr string) uint64 {
+	t.Helper()
+	for i, a := range e.ClientAddrs() {
+		if a == addr {
+			return uint64(i + 1)
+		}
+	}
+	t.Fatalf("%s is not a server of the ensemble", addr)
+	return 0
+}
+
+// TestRestartRejoins stops a follower, writes without it, restarts it
+// from its disk and reads the writes through it alone.
+func TestRestartRejoins(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 3)
+	follower := e.Leader()%3 + 1
+	others := slices.Delete(e.ClientAddrs(), int(follower-1), int(follower))
+	c, _ := connect(t, others, 4*time.Second)
+	_, err := c.Create("/r", []byte("before"), 0, zk.WorldACL(zk.PermAll))
+	mustf(t, err, "create /r")
+	e.Stop(follower)
+	for i := range 50 {
+		_, err := c.Create(fmt.Sprintf("/r/k%02d", i), nil, 0, zk.WorldACL(zk.PermAll))
+		mustf(t, err, "create while server %d is down", follower)
+	}
+	mustf(t, e.Restart(follower), "restart server %d", follower)
+	mustf(t, e.WaitServing(20*time.Second), "rejoin")
+	only, _ := connect(t, []string{e.Config(follower).ClientAddr}, 4*time.Second)
+	_, err = only.Sync("/r")
+	mustf(t, err, "sync through the restarted server")
+	kids, _, err := only.Children("/r")
+	mustf(t, err, "children through the restarted server")
+	if len(kids) != 50 {
+		t.Fatalf("restarted server %d sees %d children, want 50", follower, len(kids))
+	}
+}
+
+// TestRestartAll restarts every server: everything acknowledged is
+// still there, and the ensemble serves again.
+func TestRestartAll(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 3)
+	c, _ := connect(t, e.ClientAddrs(), 4*time.Second)
+	want := map[string]string{}
+	for i := range 30 {
+		p := fmt.Sprintf("/all%02d", i)
+		_, err := c.Create(p, []byte(p), 0, zk.WorldACL(zk.PermAll))
+		mustf(t, err, "create %s", p)
+		want[p] = p
+	}
+	_, err := c.Set("/all00", []byte("changed"), 0)
+	mustf(t, err, "set")
+	want["/all00"] = "changed"
+	c.Close()
+	e.Close()
+	for sid := uint64(1); sid <= 3; sid++ {
+		mustf(t, e.Restart(sid), "restart server %d", sid)
+	}
+	mustf(t, e.WaitServing(20*time.Second), "serving after restarting every server")
+	c2, _ := connect(t, e.ClientAddrs(), 4*time.Second)
+	for p, v := range want {
+		data, _, err := c2.Get(p)
+		mustf(t, err, "get %s", p)
+		if string(data) != v {
+			t.Fatalf("%s = %q after restart, want %q", p, data, v)
+		}
+	}
+	_, err = c2.Create("/after", nil, 0, zk.WorldACL(zk.PermAll))
+	mustf(t, err, "write after restart")
+}
+
+// TestBadFrames: garbage and oversized frames close only their own
+// connection; the session of an oversized frame survives.
+func TestBadFrames(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 1)
+	addr := e.ClientAddrs()[0]
+	bystander := dialRaw(t, addr, 0, nil, 4000)
+
+	garbage := dialRaw(t, addr, 0, nil, 4000)
+	garbage.write([]byte{0, 0, 0, 1, 0, 0, 0, 3, 0xff}) // exists with a truncated path
+	if !garbage.closed() {
+		t.Fatal("a garbage frame did not close the connection")
+	}
+
+	big := dialRaw(t, addr, 0, nil, 4000)
+	h, _ := big.call(&wire.CreateRequest{Path: "/big", Data: []byte{}, ACL: wire.WorldACL})
+	if h.Err != wire.ErrOK {
+		t.Fatalf("create /big: %v", h.Err)
+	}
+	limit := wire.DefaultMaxRequestFrame
+	ok := wire.EncodeRequest(1, &wire.SetDataRequest{Path: "/big", Data: make([]byte, limit-20-len("/big")), Version: -1})
+	if len(ok) != limit {
+		t.Fatalf("largest setData frame is %d bytes, want %d", len(ok), limit)
+	}
+	big.write(ok)
+	if h, _, err := wire.DecodeReply(wire.OpSetData, big.read()); err != nil || h.Err != wire.ErrOK {
+		t.Fatalf("setData of the largest frame: %v %v", h, err)
+	}
+	big.write(wire.EncodeRequest(2, &wire.SetDataRequest{Path: "/big", Data: make([]byte, limit-20-len("/big")+1), Version: -1}))
+	if !big.closed() {
+		t.Fatal("an oversized frame did not close the connection")
+	}
+	resumed := dialRaw(t, addr, big.session, big.passwd, 4000)
+	if resumed.session != big.session {
+		t.Fatalf("resume after an oversized frame: session %#x, want %#x", resumed.session, big.session)
+	}
+
+	unknown := dialRaw(t, addr, 0, nil, 4000)
+	unknown.write([]byte{0, 0, 3, 9, 0, 0, 0, 99})
+	h, _, err := wire.DecodeReply(wire.OpPing, unknown.read())
+	if err != nil || h.Xid != 777 || h.Zxid != -1 || h.Err != wire.ErrUnimplemented || !unknown.closed() {
+		t.Fatalf("unknown opcode: %v %v", h, err)
+	}
+
+	check := dialRaw(t, addr, 0, nil, 4000)
+	if h, _ := check.call(&wire.CheckVersionRequest{Path: "/big", Version: 0}); h.Err != wire.ErrUnimplemented {
+		t.Fatalf("stand-alone check: %v", h.Err)
+	}
+
+	if h, _ := bystander.call(&wire.ExistsRequest{Path: "/big"}); h.Err != wire.ErrOK {
+		t.Fatalf("the bystander's connection: %v", h.Err)
 	}
 }

@@ -138,7 +138,7 @@ func ParseZooConfig(r io.Reader, name string) (*ZooConfig, error) {
 		}
 		seen[key] = n
 		if err := z.set(key, value); err != nil {
-			return nil, &ConfigError{File: name, Line: n, Key: key, Err: errorKind(err), Msg: errorMsg(err)}
+			return nil, &ConfigError{File: name, Line: n, Key: key, Err: errorKind(err), Msg: err.Error()}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -179,8 +179,6 @@ func errorKind(err error) error {
 	}
 	return ErrConfigValue
 }
-
-func errorMsg(err error) string { return err.Error() }
 
 func badValue(format string, args ...any) error {
 	return &valueError{kind: ErrConfigValue, msg: fmt.Sprintf(format, args...)}
