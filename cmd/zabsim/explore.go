@@ -28,6 +28,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Depth, "depth", 60, "longest choice sequence explored")
 	fs.IntVar(&cfg.States, "states", 1_000_000, "distinct states before stopping")
 	fs.BoolVar(&cfg.FromEmpty, "from-empty", false, "explore the initial election too, instead of starting once it settled")
+	fs.BoolVar(&cfg.CrashPoints, "crash-points", false, "carry out each storage operation as a choice of its own, so crashes fall between appends, fsyncs, epoch writes and the messages that wait for them")
 	bug := fs.String("bug", "", "switch on a known protocol mistake (see zabsim bugs)")
 	replay := fs.String("replay", "", "rerun this comma-separated choice sequence instead of searching")
 	trace := fs.Bool("trace", false, "with --replay, print every step and message")
@@ -105,6 +106,9 @@ func replayFlags(cfg explore.Config, bug string) string {
 	fmt.Fprintf(&b, "--writes %d --crashes %d --partitions %d --timeouts %d ", cfg.Writes, cfg.Crashes, cfg.Partitions, cfg.Timeouts)
 	if cfg.FromEmpty {
 		b.WriteString("--from-empty ")
+	}
+	if cfg.CrashPoints {
+		b.WriteString("--crash-points ")
 	}
 	if bug != "" {
 		fmt.Fprintf(&b, "--bug %s ", bug)
