@@ -126,13 +126,35 @@ type NetworkStats struct {
 // Network connects every pair of nodes in both directions, over
 // ChannelsMax independent channels.
 type Network struct {
-	s       *Sim
-	rand    *Rand
-	links   [][]link // links[from][to*ChannelsMax+ch]
-	blocked [][]bool // blocked[from][to]: partitioned in this direction
-	ids     uint64   // message ids, unique in the run
-	def     [ChannelsMax]LinkConfig
-	stats   NetworkStats
+	s         *Sim
+	rand      *Rand
+	links     [][]link // links[from][to*ChannelsMax+ch]
+	blocked   [][]bool // blocked[from][to]: partitioned in this direction
+	ids       uint64   // message ids, unique in the run
+	def       [ChannelsMax]LinkConfig
+	stats     NetworkStats
+	onRelease []func(from NodeID, msg any)
+}
+
+// OnRelease registers fn to be told of every message the network is done
+// with (delivered and Receive returned, or dropped) that nothing else may
+// still hold: the trace neither records events nor has observers, and the
+// message was sent once on a stream link (a datagram may be duplicated).
+// A sender may then reuse the message's memory, provided no receiver
+// keeps a message past Receive.
+func (nw *Network) OnRelease(fn func(from NodeID, msg any)) {
+	nw.onRelease = append(nw.onRelease, fn)
+}
+
+// released hands e's message to the release hooks if nothing else may
+// hold it.
+func (nw *Network) released(e *event) {
+	if len(nw.onRelease) == 0 || e.shared || nw.s.trace.retains() {
+		return
+	}
+	for _, fn := range nw.onRelease {
+		fn(NodeID(e.src), e.msg)
+	}
 }
 
 func newNetwork(s *Sim) *Network {
@@ -404,7 +426,7 @@ func (nw *Network) schedule(from, to NodeID, ch Channel, l *link, msg any, id ui
 		l.lastAt = at
 	}
 	l.inflight++
-	nw.s.push(event{at: at, kind: kindDeliver, node: int32(to), src: int32(from), ch: ch, gen: l.gen, id: id, msg: msg, lseq: lseq})
+	nw.s.push(event{at: at, kind: kindDeliver, node: int32(to), src: int32(from), ch: ch, gen: l.gen, id: id, msg: msg, lseq: lseq, shared: l.cfg.Mode == Datagram})
 }
 
 // release sends what waited on a stream link during a partition.
@@ -430,6 +452,7 @@ func (nw *Network) forget(to NodeID, deferred []event) {
 func (nw *Network) drop(e event, why DropReason) {
 	nw.stats.Dropped++
 	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDrop, Node: NodeID(e.src), Peer: NodeID(e.node), ID: e.id, Info: uint64(why) | uint64(e.ch)<<8, Msg: e.msg})
+	nw.released(&e)
 }
 
 // deliver runs a delivery event.
@@ -503,6 +526,7 @@ func (nw *Network) deliver(e *event) {
 	nw.stats.Delivered++
 	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceDeliver, Node: from, Peer: to, ID: e.id, Info: uint64(e.ch), Msg: e.msg})
 	dst.proc.Receive(from, e.msg)
+	nw.released(e)
 }
 
 func describeGroups(s *Sim, groups [][]NodeID) string {

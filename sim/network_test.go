@@ -316,3 +316,37 @@ func TestStreamFIFOAcrossHeal(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseAfterDeliveryOrDrop: a message is released once, after its
+// delivery or its drop, and never while the trace may keep it or when it
+// travelled on a datagram link.
+func TestReleaseAfterDeliveryOrDrop(t *testing.T) {
+	run := func(mode LinkMode, record bool) (released []int, delivered int) {
+		s, rec := world(5, 2, 0, nil)
+		require.NoError(t, s.Net.SetDefault(LinkConfig{Mode: mode, LatencyMin: time.Microsecond, LatencyMax: time.Millisecond, QueueMax: 100, Duplicate: 0.5}))
+		if record {
+			s.Record(0)
+		}
+		s.Net.OnRelease(func(from NodeID, msg any) {
+			require.Equal(t, NodeID(0), from)
+			released = append(released, msg.(int))
+		})
+		for i := 0; i < 10; i++ {
+			send(s, 0, 1, i)
+		}
+		s.Net.Reset(0, 1) // everything still in flight is dropped
+		for i := 10; i < 20; i++ {
+			send(s, 0, 1, i)
+		}
+		require.NoError(t, s.RunFor(time.Second))
+		return released, len(rec(1).got)
+	}
+	released, delivered := run(Stream, false)
+	require.Equal(t, 10, delivered)
+	require.ElementsMatch(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, released)
+	released, _ = run(Stream, true)
+	require.Empty(t, released, "a recorded trace keeps messages")
+	released, delivered = run(Datagram, false)
+	require.Greater(t, delivered, 20, "datagrams were duplicated")
+	require.Empty(t, released, "a datagram may be duplicated")
+}

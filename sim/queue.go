@@ -24,11 +24,14 @@ type event struct {
 	msg  any
 	id   uint64 // message id (deliveries)
 	kind eventKind
-	ch   Channel // network channel (deliveries)
-	node int32   // target node
-	src  int32   // sender (deliveries)
-	gen  uint32  // link generation (deliveries) or node incarnation (node events)
-	lseq uint64  // position on its stream connection (deliveries)
+	// shared marks a delivery whose message may travel more than once (a
+	// datagram, which can be duplicated): it is never released.
+	shared bool
+	ch     Channel // network channel (deliveries)
+	node   int32   // target node
+	src    int32   // sender (deliveries)
+	gen    uint32  // link generation (deliveries) or node incarnation (node events)
+	lseq   uint64  // position on its stream connection (deliveries)
 }
 
 // key is what the heap orders: small, so sifting moves little memory; the

@@ -163,6 +163,10 @@ type trace struct {
 
 func newTrace() trace { return trace{hash: fnvOffset} }
 
+// retains reports whether events may be kept past add: recorded, or seen
+// by observers that might keep them.
+func (t *trace) retains() bool { return t.record || len(t.observers) > 0 }
+
 // add folds e into the hash; the canonical encoding is the sequence of
 // 64-bit words (kind|node|peer, at, id, info[, digest]).
 func (t *trace) add(e TraceEvent) {

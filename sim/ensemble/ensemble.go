@@ -118,9 +118,12 @@ type Ensemble struct {
 	record  recorder
 	refused []string
 	debug   func(sid uint64, now sim.Time, evs []protocol.Event)
-	// messages and responses box what servers send on the network.
+	// messages and responses box what servers send on the network;
+	// isServer tells, by node id, the nodes whose peer messages come from
+	// messages, so the network can hand those back once delivered.
 	messages  slab[protocol.Message]
 	responses slab[replica.Response]
+	isServer  []bool
 }
 
 // Errors a caller can test for.
@@ -181,8 +184,23 @@ func New(s *sim.Sim, cfg Config) (*Ensemble, error) {
 			},
 		})
 		e.nodes = append(e.nodes, id)
+		for int(id) >= len(e.isServer) {
+			e.isServer = append(e.isServer, false)
+		}
+		e.isServer[id] = true
 	}
+	s.Net.OnRelease(e.released)
 	return e, nil
+}
+
+// released takes back a peer message the network is done with. Only the
+// hosts receive peer messages, and they copy them in Receive. (Client
+// responses are not reused: a client might keep them.)
+func (e *Ensemble) released(from sim.NodeID, msg any) {
+	m, ok := msg.(*protocol.Message)
+	if ok && int(from) < len(e.isServer) && e.isServer[from] {
+		e.messages.reuse(m)
+	}
 }
 
 // Sim is the world the servers live in.

@@ -183,18 +183,35 @@ func (h *host) send(m protocol.Message) {
 // and one allocation per block instead of one per message spares the
 // allocator and the collector most of their work. A block lives as long
 // as any of its values is referenced (by a pending delivery, a recorded
-// trace); nobody writes to a value once it is sent.
-type slab[T any] struct{ block []T }
+// trace); nobody writes to a value once it is sent. Boxes the network
+// released (see sim.Network.OnRelease) are reused first.
+type slab[T any] struct {
+	block []T
+	free  []*T
+}
 
 // slabBlock is the number of values per block.
 const slabBlock = 128
 
 func (s *slab[T]) box(v T) *T {
+	if n := len(s.free); n > 0 {
+		p := s.free[n-1]
+		s.free = s.free[:n-1]
+		*p = v
+		return p
+	}
 	if len(s.block) == cap(s.block) {
 		s.block = make([]T, 0, slabBlock)
 	}
 	s.block = append(s.block, v)
 	return &s.block[len(s.block)-1]
+}
+
+// reuse takes back a box nobody holds any more.
+func (s *slab[T]) reuse(p *T) {
+	var zero T
+	*p = zero
+	s.free = append(s.free, p)
 }
 
 func (h *host) crash() { h.e.s.Node(h.ctx.ID()).Crash() }
