@@ -308,6 +308,7 @@ func TestBugsAreCaught(t *testing.T) {
 		{protocol.BugAcceptedEpochNotWritten, "steady-state", 1, linearize.EpochSanity},
 		{protocol.BugLeaderNeverStepsDown, "isolated-leader", 1, linearize.LivenessLeader},
 		{protocol.BugNoUpdatingEpochMarker, "crash-points", 57, linearize.RecoveryFromDisk},
+		{protocol.BugEpochBeforeHistory, "crash-points", 29, linearize.AckedWriteDurable},
 	} {
 		t.Run(string(tc.bug), func(t *testing.T) {
 			t.Parallel()

@@ -30,6 +30,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.FromEmpty, "from-empty", false, "explore the initial election too, instead of starting once it settled")
 	fs.BoolVar(&cfg.CrashPoints, "crash-points", false, "carry out each storage operation as a choice of its own, so crashes fall between appends, fsyncs, epoch writes and the messages that wait for them")
 	bug := fs.String("bug", "", "switch on a known protocol mistake (see zabsim bugs)")
+	walks := fs.Int("walks", 0, "instead of every interleaving, follow N random walks of up to --depth choices (deeper, not exhaustive)")
+	seed := fs.Uint64("seed", 1, "with --walks, the seed the walks are drawn from")
 	replay := fs.String("replay", "", "rerun this comma-separated choice sequence instead of searching")
 	trace := fs.Bool("trace", false, "with --replay, print every step and message")
 	fs.Usage = func() {
@@ -82,7 +84,13 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "no violation")
 		return exitOK
 	}
-	res, err := explore.Explore(cfg)
+	var res explore.Result
+	var err error
+	if *walks > 0 {
+		res, err = explore.Walk(cfg, *walks, *seed)
+	} else {
+		res, err = explore.Explore(cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zabsim %v\n", err)
 		return exitUsage

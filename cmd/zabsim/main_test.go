@@ -27,6 +27,8 @@ func TestDispatch(t *testing.T) {
 		{name: "explore split brain", args: []string{"explore", "--quorum", "1", "--partitions", "1", "--timeouts", "2", "--depth", "10"}, code: exitUnexpected, stdout: "replay: zabsim explore --servers 3 --quorum 1 --writes 2 --crashes 0 --partitions 1 --timeouts 2 --replay t1,w3,t1"},
 		{name: "explore replay", args: []string{"explore", "--quorum", "1", "--partitions", "1", "--timeouts", "2", "--replay", "t1,w3,t1", "--trace"}, code: exitUnexpected, stdout: "3 committed zxid=0x100000001"},
 		{name: "explore crash points", args: []string{"explore", "--writes", "1", "--crashes", "1", "--crash-points", "--states", "2000"}, code: exitOK, stdout: "2000 distinct states"},
+		{name: "explore walks find split brain", args: []string{"explore", "--bug", "quorum-too-small", "--writes", "3", "--crashes", "2", "--timeouts", "2", "--crash-points", "--depth", "80", "--walks", "20000"}, code: exitUnexpected, stdout: "replay: zabsim explore --servers 3 --writes 3 --crashes 2 --partitions 0 --timeouts 2 --crash-points --bug quorum-too-small --replay "},
+		{name: "explore walks clean", args: []string{"explore", "--writes", "2", "--crashes", "1", "--depth", "40", "--walks", "200"}, code: exitOK, stdout: "200 random walks"},
 		{name: "explore bad replay", args: []string{"explore", "--replay", "zz"}, code: exitUsage, stderr: `bad choice: choice "zz"`},
 		{name: "explore bad servers", args: []string{"explore", "--servers", "0"}, code: exitUsage, stderr: "--servers 0 is not between 1 and 9"},
 		{name: "bugs", args: []string{"bugs"}, code: exitOK, stdout: "ZOOKEEPER-3911  a follower ACKs NEWLEADER"},

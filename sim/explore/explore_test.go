@@ -3,6 +3,8 @@ package explore
 import (
 	"testing"
 
+	"github.com/zabsim/zabsim/protocol"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,4 +47,30 @@ func TestParseChoices(t *testing.T) {
 		_, err := ParseChoices(bad)
 		require.ErrorIs(t, err, ErrSyntax, bad)
 	}
+}
+
+// TestWalkIsDeterministicAndFindsDeepBugs: the same seed walks the same
+// paths; with quorums of floor(n/2) a walk through crashes and restarts
+// finds a new leader missing a committed entry, and the path replays.
+func TestWalkIsDeterministicAndFindsDeepBugs(t *testing.T) {
+	cfg := Config{Servers: 3, Writes: 2, Crashes: 1, Timeouts: 1, Depth: 40, States: 100_000}
+	a, err := Walk(cfg, 300, 7)
+	require.NoError(t, err)
+	b, err := Walk(cfg, 300, 7)
+	require.NoError(t, err)
+	require.Empty(t, a.Violation)
+	require.Equal(t, a.Distinct, b.Distinct)
+	require.Equal(t, 300, a.Walks)
+
+	bug := Config{Servers: 3, Writes: 3, Crashes: 2, Timeouts: 2, CrashPoints: true, Depth: 80, States: 1_000_000,
+		Bugs: []protocol.Bug{protocol.BugQuorumTooSmall}}
+	res, err := Walk(bug, 20_000, 1)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Violation)
+	_, violation, err := Replay(bug, res.Choices)
+	require.NoError(t, err)
+	require.Equal(t, res.Violation, violation)
+
+	_, err = Walk(cfg, 0, 1)
+	require.Error(t, err)
 }

@@ -35,6 +35,7 @@ type Result struct {
 	Distinct  int // distinct states
 	Depth     int // deepest level reached
 	Complete  bool
+	Walks     int // random walks taken (Walk); 0 for a systematic search
 	Elapsed   time.Duration
 	Violation string
 	Choices   []Choice // the path to the violation
@@ -51,9 +52,12 @@ func (r Result) StatesPerSecond() float64 {
 func (r Result) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "explored %d transitions, %d distinct states, depth %d, %.0f states/s", r.Explored, r.Distinct, r.Depth, r.StatesPerSecond())
-	if r.Complete {
+	switch {
+	case r.Walks > 0:
+		fmt.Fprintf(&b, ", %d random walks", r.Walks)
+	case r.Complete:
 		b.WriteString(", complete")
-	} else if r.Violation == "" {
+	case r.Violation == "":
 		b.WriteString(", stopped at a bound")
 	}
 	if r.Violation != "" {
