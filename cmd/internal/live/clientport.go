@@ -160,7 +160,7 @@ func (s *Server) serveConn(nc net.Conn, ip string) {
 	body, err := wire.ReadFrame(br, s.maxFrame)
 	if err != nil {
 		var fl *wire.FrameLengthError
-		if errors.As(err, &fl) && isWord(fl.Word()) {
+		if errors.As(err, &fl) && IsFourLetterWord(fl.Word()) {
 			s.fourLetter(nc, fl.Word())
 			return
 		}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -198,7 +199,15 @@ func (e *Ensemble) Leader() uint64 {
 
 // WaitServing waits until every running server serves, under one leader.
 func (e *Ensemble) WaitServing(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return e.WaitServingContext(ctx)
+}
+
+// WaitServingContext is WaitServing until ctx ends.
+func (e *Ensemble) WaitServingContext(ctx context.Context) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		leaders := map[uint64]bool{}
 		serving := true
@@ -214,16 +223,17 @@ func (e *Ensemble) WaitServing(timeout time.Duration) error {
 		if serving && len(leaders) == 1 {
 			return nil
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
 			var sts []string
 			for i := range e.cfgs {
 				if s := e.Server(uint64(i + 1)); s != nil {
 					sts = append(sts, fmt.Sprintf("%d: %s", i+1, s.Status()))
 				}
 			}
-			return fmt.Errorf("%w after %v: %s", ErrNotServing, timeout, strings.Join(sts, "; "))
+			return fmt.Errorf("%w: %v: %s", ErrNotServing, ctx.Err(), strings.Join(sts, "; "))
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

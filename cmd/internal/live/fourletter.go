@@ -30,7 +30,8 @@ var FourLetterWords = []string{"conf", "cons", "envi", "isro", "mntr", "ruok", "
 // notServing is ZooKeeper's answer to a word that needs a serving server.
 const notServing = "This ZooKeeper instance is not currently serving requests\n"
 
-func isWord(w string) bool { return slices.Contains(FourLetterWords, w) }
+// IsFourLetterWord reports whether w is one of FourLetterWords.
+func IsFourLetterWord(w string) bool { return slices.Contains(FourLetterWords, w) }
 
 // wordSet is the whitelist: "*" allows every word, nil means ZooKeeper's
 // default (srvr only).

@@ -87,7 +87,7 @@ const (
 	// established.
 	earlyMax = 1000
 	// tickCatchUp bounds the ticks a late ticker makes up in one go.
-	tickCatchUp = 100
+	tickCatchUp = 2
 )
 
 // Server is one live ZooKeeper server: the pure replica.Server driven in
@@ -351,15 +351,21 @@ func (s *Server) drain(inbound <-chan transport.Inbound) {
 }
 
 // tickUntil ticks the replica as often as real time says it should have
-// been: its clock (session expiry, ctime) then follows the wall clock even
-// when the loop was busy. A long stall is not made up beyond tickCatchUp.
+// been, so its clock (session expiry, ctime) follows the wall clock
+// through the ticker's jitter. A longer stall of the process (a pause,
+// a starved CPU) is not counted: the peers' messages could not be read
+// during it either, and counting it would time out every peer at once.
 func (s *Server) tickUntil(now time.Time) {
 	due := int64(now.Sub(s.start) / s.tick)
-	for n := 0; s.ticks < due && n < tickCatchUp; n++ {
-		s.rep.Tick()
-		s.ticks++
+	if lost := due - s.ticks - tickCatchUp; lost > 0 {
+		if stall := time.Duration(lost) * s.tick; stall >= s.cfg.TickTime {
+			s.logf("server %d: the event loop could not run for %v; that time is not counted", s.cfg.ID, stall)
+		}
+		s.ticks += lost
 	}
-	s.ticks = max(s.ticks, due-tickCatchUp)
+	for ; s.ticks < due; s.ticks++ {
+		s.rep.Tick()
+	}
 }
 
 // pump carries out every Ready through protocol.Carry, the function the

@@ -231,7 +231,7 @@ func (z *ZooConfig) set(key, value string) error {
 			if w == "" {
 				continue
 			}
-			if w != "*" && !isWord(w) {
+			if w != "*" && !IsFourLetterWord(w) {
 				return badValue("%q is not a four-letter word zabsim knows (%s, or *)", w, strings.Join(FourLetterWords, ", "))
 			}
 			z.FourLetterWords = append(z.FourLetterWords, w)
