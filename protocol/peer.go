@@ -521,11 +521,16 @@ func (p *Peer) Ready() Ready {
 }
 
 // recycle hands the buffer of a carried-out Ready back: as the next
-// batch's if that is still empty, else as the spare for the one after.
-// The host is done with it: Advance comes after the Ready was carried out.
+// batch's if that is still empty (the buffer that batch had, if larger
+// than the spare, becomes the spare, so no buffer is lost), else as the
+// spare for the one after. The host is done with it: Advance comes after
+// the Ready was carried out.
 func recycle[T any](out, spare *[]T, handed []T) {
 	clear(handed)
 	if len(*out) == 0 {
+		if cap(*out) > cap(*spare) {
+			*spare = (*out)[:0]
+		}
 		*out = handed[:0]
 	} else {
 		*spare = handed[:0]

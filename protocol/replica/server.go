@@ -78,6 +78,8 @@ type Server struct {
 	out, handed  []Response
 	inflight     bool
 	peerInflight bool
+	// spare holds answered requests for reuse: one per request otherwise.
+	spare []*pending
 }
 
 type connState uint8
@@ -220,6 +222,11 @@ func (s *Server) Advance() {
 		panic("replica: Advance without an outstanding Ready")
 	}
 	s.inflight = false
+	if len(s.out) == 0 {
+		// The host is done with the responses: reuse their array.
+		clear(s.handed)
+		s.out = s.handed[:0]
+	}
 	s.handed = nil
 	if s.peerInflight {
 		s.peerInflight = false
@@ -349,17 +356,19 @@ func (s *Server) Submit(id ConnID, r Request) error {
 	switch op := r.Req.Op; {
 	case isWrite(op):
 		if err := s.admissible(r.Req); err != nil {
-			c.queue = append(c.queue, &pending{kind: pendLocal, req: r, done: true, resp: s.reply(c, r, err)})
+			p := s.newPending(pendLocal, r)
+			p.done, p.resp = true, s.reply(c, r, err)
+			c.queue = append(c.queue, p)
 			break
 		}
-		c.queue = append(c.queue, &pending{kind: pendWrite, req: r})
+		c.queue = append(c.queue, s.newPending(pendWrite, r))
 		s.write(c, r.Xid, r.Req)
 	case op == tree.OpSync:
-		p := &pending{kind: pendSync, req: r}
+		p := s.newPending(pendSync, r)
 		c.queue = append(c.queue, p)
 		s.sync(c, p)
 	default:
-		c.queue = append(c.queue, &pending{kind: pendLocal, req: r})
+		c.queue = append(c.queue, s.newPending(pendLocal, r))
 	}
 	if _, ok := s.conns[id]; ok {
 		s.flush(c)
@@ -421,23 +430,47 @@ func (s *Server) sync(c *conn, p *pending) {
 // answering local requests as they reach the head: a read waits for every
 // earlier request of its session, so it sees the session's own writes.
 func (s *Server) flush(c *conn) {
-	for len(c.queue) > 0 {
-		p := c.queue[0]
+	n := 0 // answered, at the head of the queue
+	for n < len(c.queue) {
+		p := c.queue[n]
 		if p.kind == pendLocal && !p.done {
 			p.resp = s.local(c, p.req)
 			p.done = true
 		}
 		if !p.done {
-			return
+			break
 		}
-		c.queue[0] = nil
-		c.queue = c.queue[1:]
+		n++
 		s.respond(p.resp)
-		if p.kind == pendWrite && p.req.Req.Op == tree.OpCloseSession && p.resp.Err == nil {
+		closing := p.kind == pendWrite && p.req.Req.Op == tree.OpCloseSession && p.resp.Err == nil
+		*p = pending{}
+		s.spare = append(s.spare, p)
+		if closing {
+			c.popAnswered(n)
 			s.closeConn(c, "session closed by client")
 			return
 		}
 	}
+	c.popAnswered(n)
+}
+
+// popAnswered drops the first n requests of the queue, moving the rest to
+// the front so the queue keeps its array (it is usually empty then).
+func (c *conn) popAnswered(n int) {
+	rest := copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:])
+	c.queue = c.queue[:rest]
+}
+
+// newPending is a pending request, reusing an answered one if it can.
+func (s *Server) newPending(kind pendKind, r Request) *pending {
+	if n := len(s.spare); n > 0 {
+		p := s.spare[n-1]
+		s.spare = s.spare[:n-1]
+		p.kind, p.req = kind, r
+		return p
+	}
+	return &pending{kind: kind, req: r}
 }
 
 func (s *Server) reply(c *conn, r Request, err error) Response {
