@@ -114,8 +114,10 @@ func (s *Server) acceptLoop() {
 			continue
 		}
 		ip := remoteIP(nc)
-		if !s.admitIP(ip) {
-			s.logf("server %d: too many connections from %s - max is %d", s.cfg.ID, ip, s.cfg.MaxClientCnxns)
+		if ok, limited := s.admit(nc, ip); !ok {
+			if limited {
+				s.logf("server %d: too many connections from %s - max is %d", s.cfg.ID, ip, s.cfg.MaxClientCnxns)
+			}
 			nc.Close()
 			continue
 		}
@@ -131,21 +133,38 @@ func remoteIP(nc net.Conn) string {
 	return nc.RemoteAddr().String()
 }
 
-func (s *Server) admitIP(ip string) bool {
+// admit counts a new connection against its IP's limit and tracks it so
+// that shutdown can cut it; false if it must be refused.
+func (s *Server) admit(nc net.Conn, ip string) (ok, limited bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closing {
+		return false, false
+	}
 	if s.cfg.MaxClientCnxns > 0 && s.ipConns[ip] >= s.cfg.MaxClientCnxns {
-		return false
+		return false, true
 	}
 	s.ipConns[ip]++
-	return true
+	s.netConns[nc] = struct{}{}
+	return true, false
 }
 
-func (s *Server) releaseIP(ip string) {
+func (s *Server) release(nc net.Conn, ip string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.netConns, nc)
 	if s.ipConns[ip]--; s.ipConns[ip] <= 0 {
 		delete(s.ipConns, ip)
+	}
+}
+
+// cutAll closes every client socket and refuses new ones.
+func (s *Server) cutAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing = true
+	for nc := range s.netConns {
+		nc.Close()
 	}
 }
 
@@ -153,10 +172,10 @@ func (s *Server) releaseIP(ip string) {
 // word), then requests until the connection ends.
 func (s *Server) serveConn(nc net.Conn, ip string) {
 	defer s.wg.Done()
-	defer s.releaseIP(ip)
+	defer s.release(nc, ip)
 	defer nc.Close()
 	remote := nc.RemoteAddr().String()
-	br := bufio.NewReaderSize(nc, 64<<10)
+	br := bufio.NewReaderSize(nc, connBuffer)
 	body, err := wire.ReadFrame(br, s.maxFrame)
 	if err != nil {
 		var fl *wire.FrameLengthError
@@ -230,7 +249,7 @@ func (s *Server) readError(remote string, err error) {
 func (s *Server) writeConn(c *clientConn) {
 	defer s.wg.Done()
 	defer c.nc.Close()
-	bw := bufio.NewWriterSize(c.nc, 64<<10)
+	bw := bufio.NewWriterSize(c.nc, connBuffer)
 	var prefix [4]byte
 	for {
 		var f outFrame

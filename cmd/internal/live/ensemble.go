@@ -159,8 +159,12 @@ func (e *Ensemble) Stop(sid uint64) {
 func (e *Ensemble) Restart(sid uint64) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.servers[sid-1] != nil {
-		return fmt.Errorf("live: server %d is running", sid)
+	if s := e.servers[sid-1]; s != nil {
+		select {
+		case <-s.Done(): // it crashed: start it again
+		default:
+			return fmt.Errorf("live: server %d is running", sid)
+		}
 	}
 	var err error
 	for attempt := 0; ; attempt++ {

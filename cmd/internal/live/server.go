@@ -86,6 +86,9 @@ const (
 	// earlyMax bounds requests a client pipelines before its session is
 	// established.
 	earlyMax = 1000
+	// connBuffer is the size of a client connection's read and write
+	// buffers.
+	connBuffer = 16 << 10
 	// tickCatchUp bounds the ticks a late ticker makes up in one go.
 	tickCatchUp = 2
 )
@@ -112,10 +115,12 @@ type Server struct {
 	wg       sync.WaitGroup // client goroutines and the accept loop
 	nextConn atomic.Uint64
 
-	mu      sync.Mutex
-	err     error // why the loop ended
-	status  protocol.Status
-	ipConns map[string]int
+	mu       sync.Mutex
+	err      error // why the loop ended
+	status   protocol.Status
+	ipConns  map[string]int
+	netConns map[net.Conn]struct{} // every client socket, for shutdown
+	closing  bool
 
 	// Loop-owned.
 	storeErr error // set by the storage's Failed callback
@@ -166,6 +171,7 @@ func newServer(cfg Config) (*Server, error) {
 		quit:     make(chan struct{}),
 		done:     make(chan struct{}),
 		ipConns:  map[string]int{},
+		netConns: map[net.Conn]struct{}{},
 		conns:    map[replica.ConnID]*clientConn{},
 		words:    wordSet(cfg.FourLetterWords),
 	}
@@ -416,10 +422,10 @@ func (s *Server) shutdown(why error) {
 	close(s.quit) // readers waiting on a full event queue give up
 	for _, c := range s.conns {
 		close(c.out)
-		c.nc.Close()
 	}
 	clear(s.conns)
 	s.closeResources()
+	s.cutAll()
 	s.wg.Wait()
 }
 

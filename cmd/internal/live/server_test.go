@@ -1,0 +1,96 @@
+package live
+
+import (
+	"errors"
+	"net"
+	"testing"
+	"time"
+)
+
+// startOne starts a single-server ensemble member directly.
+func startOne(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	ports, err := FreePorts(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ID = 1
+	cfg.Peers = map[uint64]Peer{1: {Quorum: loopback(ports[0]), Election: loopback(ports[1])}}
+	cfg.ClientAddr = "127.0.0.1:0"
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	cfg.TickTime = testTickTime
+	cfg.Logf = testLogf(t)
+	s, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	deadline := time.Now().Add(20 * time.Second)
+	for !s.Status().Serving {
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving: %s", s.Status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return s
+}
+
+// TestStopWithIdleConnections: Stop returns although clients hold
+// connections that never send a byte, and the server says why it ended.
+func TestStopWithIdleConnections(t *testing.T) {
+	t.Parallel()
+	s := startOne(t, Config{})
+	session := dialRaw(t, s.ClientAddr(), 0, nil, 4000)
+	if session.session == 0 {
+		t.Fatal("no session")
+	}
+	idle, err := net.Dial("tcp", s.ClientAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	stopped := make(chan struct{})
+	go func() {
+		s.Stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop hangs on idle client connections")
+	}
+	if !errors.Is(s.Err(), ErrStopped) {
+		t.Fatalf("Err after Stop = %v", s.Err())
+	}
+	if !session.closed() {
+		t.Fatal("a client connection outlived the server")
+	}
+}
+
+// TestMaxClientCnxns: connections from one address beyond the limit are
+// closed at once, as ZooKeeper's maxClientCnxns does.
+func TestMaxClientCnxns(t *testing.T) {
+	t.Parallel()
+	s := startOne(t, Config{MaxClientCnxns: 2})
+	a := dialRaw(t, s.ClientAddr(), 0, nil, 4000)
+	b := dialRaw(t, s.ClientAddr(), 0, nil, 4000)
+	if a.session == 0 || b.session == 0 {
+		t.Fatal("no session within the limit")
+	}
+	nc, err := net.Dial("tcp", s.ClientAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := nc.Read(make([]byte, 1)); err == nil || n != 0 || isTimeout(err) {
+		t.Fatalf("third connection: read %d, %v; want it closed", n, err)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
