@@ -65,6 +65,10 @@ const (
 	// FaultsRolling restarts the servers one at a time, in a random order,
 	// each once the previous is back, like an operator's rolling upgrade.
 	FaultsRolling = "rolling-restarts"
+	// FaultsStaggered crashes a server, lets the others commit without it,
+	// crashes the leader, and restarts the lagging server first: the one
+	// with the shorter log must not win the election.
+	FaultsStaggered = "staggered-crashes"
 )
 
 // ErrUnknown is returned for a scenario name that is not in the catalogue.
@@ -93,6 +97,7 @@ var catalogue = []Scenario{
 	base("follower-crash-loop", "a follower crashes every few seconds and restarts from its disk", 5, "follower-crash"),
 	base("rolling-restarts", "every server restarts once, one at a time, under load", 5, FaultsRolling),
 	base("crash-kill", "crashes of the leader, followers and minorities, some losing unsynced writes", 5, "crashes"),
+	base("staggered-crashes", "a server falls behind, the leader crashes, and the laggard restarts first: it must not lead", 3, FaultsStaggered),
 	base("total-crash", "every server crashes at once and the ensemble recovers from disk", 3, "total-crash"),
 	base("crash-points", "servers crash at named points around NEWLEADER, fsync and snapshots", 3, "crash-points"),
 	base("minority-partition", "a random minority is cut off from the majority", 5, "minority-partition").skipSynced(),
@@ -153,7 +158,7 @@ func Lookup(name string) (Scenario, error) {
 // validFaults reports whether name is a generator this package knows.
 func validFaults(name string) bool {
 	_, ok := nemesis.Profiles[name]
-	return ok || name == FaultsSwarm || name == FaultsRolling
+	return ok || name == FaultsSwarm || name == FaultsRolling || name == FaultsStaggered
 }
 
 // Line describes the scenario on one line for listings.

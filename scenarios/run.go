@@ -143,6 +143,8 @@ func (s Scenario) Schedule(seed uint64) (nemesis.Schedule, error) {
 		sched = nemesis.Generate(r, nemesis.Swarm(r), s.Servers+s.Observers, s.Duration)
 	case FaultsRolling:
 		sched = rolling(r, s.Servers+s.Observers, s.Duration)
+	case FaultsStaggered:
+		sched = staggered(r, s.Servers, s.Duration)
 	default:
 		p, ok := nemesis.Profiles[s.Faults]
 		if !ok {
@@ -168,6 +170,28 @@ func rolling(r *sim.Rand, servers int, duration time.Duration) nemesis.Schedule 
 		at += slot
 	}
 	return append(out, nemesis.Step{At: duration, Fault: nemesis.Fault{Kind: nemesis.Calm}})
+}
+
+// staggered repeats: crash one server (named, so the same one can be
+// restarted alone), let the rest commit without it, crash the leader,
+// restart the lagging server while the leader is still down, then
+// restart everyone. Each window lasts a few seconds.
+func staggered(r *sim.Rand, servers int, duration time.Duration) nemesis.Schedule {
+	var out nemesis.Schedule
+	at := 2 * time.Second
+	for at < duration-4*time.Second {
+		who := nemesis.Servers(1 + r.IntN(servers))
+		behind := r.Between(500*time.Millisecond, 2*time.Second)
+		gap := r.Between(10*time.Millisecond, 500*time.Millisecond)
+		alone := r.Between(500*time.Millisecond, 3*time.Second)
+		out = append(out,
+			nemesis.Step{At: at, Fault: nemesis.Fault{Kind: nemesis.Crash, Who: who}},
+			nemesis.Step{At: at + behind, Fault: nemesis.Fault{Kind: nemesis.Crash, Who: nemesis.Who{Sel: nemesis.Leader}}},
+			nemesis.Step{At: at + behind + gap, Fault: nemesis.Fault{Kind: nemesis.Restart, Who: who}},
+			nemesis.Step{At: at + behind + gap + alone, Fault: nemesis.Fault{Kind: nemesis.Restart, Who: nemesis.Who{Sel: nemesis.All}}})
+		at += behind + gap + alone + r.Between(time.Second, 3*time.Second)
+	}
+	return append(out, nemesis.Step{At: max(at, duration), Fault: nemesis.Fault{Kind: nemesis.Calm}})
 }
 
 // Config is the simulated world scenario s runs on seed with schedule.
