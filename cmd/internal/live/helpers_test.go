@@ -21,10 +21,14 @@ const testTickTime = 200 * time.Millisecond
 // directory, waits until they serve, and stops them when the test ends.
 func startTestEnsemble(t *testing.T, n int) *Ensemble {
 	t.Helper()
-	e, err := StartEnsemble(EnsembleConfig{
-		Servers: n, Dir: t.TempDir(), TickTime: testTickTime,
-		FourLetterWords: []string{"*"}, Logf: testLogf(t),
-	})
+	return startTestEnsembleWith(t, EnsembleConfig{Servers: n})
+}
+
+// startTestEnsembleWith is startTestEnsemble with more settings in ec.
+func startTestEnsembleWith(t *testing.T, ec EnsembleConfig) *Ensemble {
+	t.Helper()
+	ec.Dir, ec.TickTime, ec.FourLetterWords, ec.Logf = t.TempDir(), testTickTime, []string{"*"}, testLogf(t)
+	e, err := StartEnsemble(ec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -248,10 +249,11 @@ func TestRestartRejoins(t *testing.T) {
 }
 
 // TestRestartAll restarts every server: everything acknowledged is
-// still there, and the ensemble serves again.
+// still there, and the ensemble serves again. Snapshots every 10
+// transactions make recovery read a snapshot and the log after it.
 func TestRestartAll(t *testing.T) {
 	t.Parallel()
-	e := startTestEnsemble(t, 3)
+	e := startTestEnsembleWith(t, EnsembleConfig{Servers: 3, SnapCount: 10})
 	c, _ := connect(t, e.ClientAddrs(), 4*time.Second)
 	want := map[string]string{}
 	for i := range 30 {
@@ -265,6 +267,12 @@ func TestRestartAll(t *testing.T) {
 	want["/all00"] = "changed"
 	c.Close()
 	e.Close()
+	for sid := uint64(1); sid <= 3; sid++ {
+		snaps, _ := filepath.Glob(filepath.Join(e.Config(sid).Dir, "snapshot.*"))
+		if len(snaps) == 0 {
+			t.Fatalf("server %d wrote no snapshot in %s", sid, e.Config(sid).Dir)
+		}
+	}
 	for sid := uint64(1); sid <= 3; sid++ {
 		mustf(t, e.Restart(sid), "restart server %d", sid)
 	}
@@ -332,5 +340,72 @@ func TestBadFrames(t *testing.T) {
 
 	if h, _ := bystander.call(&wire.ExistsRequest{Path: "/big"}); h.Err != wire.ErrOK {
 		t.Fatalf("the bystander's connection: %v", h.Err)
+	}
+}
+
+// TestACLsAndOtherOps covers digest auth and ACLs, containers, TTL nodes
+// (refused as 3.8 refuses them by default), and the ops go-zookeeper
+// never sends, through the raw client.
+func TestACLsAndOtherOps(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 3)
+	c, _ := connect(t, e.ClientAddrs(), 2*time.Second)
+	mustf(t, c.AddAuth("digest", []byte("alice:secret")), "addAuth")
+	_, err := c.Create("/secret", []byte("s"), 0, zk.DigestACL(zk.PermAll, "alice", "secret"))
+	mustf(t, err, "create with a digest ACL")
+	acl, st, err := c.GetACL("/secret")
+	mustf(t, err, "getACL")
+	if len(acl) != 1 || acl[0].Scheme != "digest" || st.Aversion != 0 {
+		t.Fatalf("getACL = %+v %+v", acl, st)
+	}
+	stranger, _ := connect(t, e.ClientAddrs(), 2*time.Second)
+	if _, _, err := stranger.Get("/secret"); !errors.Is(err, zk.ErrNoAuth) {
+		t.Fatalf("get without auth: %v", err)
+	}
+	st, err = c.SetACL("/secret", zk.WorldACL(zk.PermRead), 0)
+	mustf(t, err, "setACL")
+	if st.Aversion != 1 {
+		t.Fatalf("aversion after setACL = %d", st.Aversion)
+	}
+	_, err = stranger.Sync("/secret")
+	mustf(t, err, "sync")
+	if _, _, err := stranger.Get("/secret"); err != nil {
+		t.Fatalf("get after opening the ACL: %v", err)
+	}
+
+	p, err := c.CreateContainer("/box", nil, zk.FlagContainer, zk.WorldACL(zk.PermAll))
+	mustf(t, err, "createContainer")
+	if p != "/box" {
+		t.Fatalf("createContainer = %q", p)
+	}
+	if _, err := c.CreateTTL("/ttl", nil, zk.FlagTTL, zk.WorldACL(zk.PermAll), time.Minute); err == nil || err.Error() != "unknown error: -6" {
+		t.Fatalf("createTTL: %v, want UNIMPLEMENTED as ZooKeeper 3.8 answers by default", err)
+	}
+
+	raw := dialRaw(t, e.ClientAddrs()[0], 0, nil, 4000)
+	h, body := raw.call(&wire.Create2Request{Path: "/box/e", Data: []byte("x"), ACL: wire.WorldACL, Flags: 1})
+	if h.Err != wire.ErrOK || body.(*wire.Create2Response).Stat.EphemeralOwner != raw.session {
+		t.Fatalf("create2: %v %v", h, body)
+	}
+	if h, body := raw.call(&wire.GetEphemeralsRequest{PrefixPath: "/box"}); h.Err != wire.ErrOK ||
+		!slices.Equal(body.(*wire.GetEphemeralsResponse).Ephemerals, []string{"/box/e"}) {
+		t.Fatalf("getEphemerals: %v %v", h, body)
+	}
+	if h, body := raw.call(&wire.GetAllChildrenNumberRequest{Path: "/box"}); h.Err != wire.ErrOK ||
+		body.(*wire.GetAllChildrenNumberResponse).TotalNumber != 1 {
+		t.Fatalf("getAllChildrenNumber: %v %v", h, body)
+	}
+	h, body = raw.call(&wire.MultiReadRequest{Ops: []wire.MultiOp{
+		&wire.GetDataRequest{Path: "/box/e"}, &wire.GetDataRequest{Path: "/nope"}, &wire.GetChildrenRequest{Path: "/box"},
+	}})
+	if got := body.(*wire.MultiResponse); h.Err != wire.ErrOK || len(got.Results) != 3 ||
+		got.Results[1].Err != wire.ErrNoNode || got.Results[2].Type != wire.OpGetChildren {
+		t.Fatalf("multiRead: %v %v", h, body)
+	}
+	if h, _ := raw.call(&wire.AddWatchRequest{Path: "/box", Mode: 1}); h.Err != wire.ErrOK {
+		t.Fatalf("addWatch: %v", h)
+	}
+	if h, _ := raw.call(&wire.CloseSessionRequest{}); h.Err != wire.ErrOK || !raw.closed() {
+		t.Fatalf("closeSession: %v", h)
 	}
 }
