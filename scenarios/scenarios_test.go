@@ -302,22 +302,34 @@ func TestBugsAreCaught(t *testing.T) {
 		bug      protocol.Bug
 		scenario string
 		seed     uint64
+		// schedule names a hand-written schedule in testdata that replaces
+		// the scenario's faults: the steps of ZAB.md's write-up of the bug.
+		schedule string
 		want     linearize.Check
 	}{
-		{protocol.BugQuorumTooSmall, "leader-crash-loop", 1, linearize.AckedWriteDurable},
-		{protocol.BugAcceptedEpochNotWritten, "steady-state", 1, linearize.EpochSanity},
-		{protocol.BugLeaderNeverStepsDown, "isolated-leader", 1, linearize.LivenessLeader},
-		{protocol.BugNoUpdatingEpochMarker, "crash-points", 57, linearize.RecoveryFromDisk},
-		{protocol.BugEpochBeforeHistory, "crash-points", 29, linearize.AckedWriteDurable},
+		{protocol.BugQuorumTooSmall, "leader-crash-loop", 1, "", linearize.AckedWriteDurable},
+		{protocol.BugAcceptedEpochNotWritten, "steady-state", 1, "", linearize.EpochSanity},
+		{protocol.BugLeaderNeverStepsDown, "isolated-leader", 1, "", linearize.LivenessLeader},
+		{protocol.BugNoUpdatingEpochMarker, "crash-points", 57, "", linearize.RecoveryFromDisk},
+		{protocol.BugEpochBeforeHistory, "crash-points", 29, "", linearize.AckedWriteDurable},
+		{protocol.BugEpochBeforeHistory, "steady-state", 1, "zk-4643.schedule", linearize.CommittedMonotonic},
+		{protocol.BugNewLeaderAckBeforeDiff, "steady-state", 1, "zk-3911.schedule", linearize.CommittedMonotonic},
 	} {
-		t.Run(string(tc.bug), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s/%d/%s", tc.bug, tc.scenario, tc.seed, tc.schedule), func(t *testing.T) {
 			t.Parallel()
 			s, err := Lookup(tc.scenario)
 			require.NoError(t, err)
-			on, err := Run(s, tc.seed, Options{Overrides: Overrides{Bugs: []protocol.Bug{tc.bug}}})
+			var sched nemesis.Schedule
+			if tc.schedule != "" {
+				b, err := os.ReadFile("testdata/" + tc.schedule)
+				require.NoError(t, err)
+				sched, err = nemesis.Parse(string(b))
+				require.NoError(t, err)
+			}
+			on, err := Run(s, tc.seed, Options{Overrides: Overrides{Bugs: []protocol.Bug{tc.bug}}, Schedule: sched})
 			require.NoError(t, err)
 			require.Contains(t, on.Verdict.Failed(), tc.want, "%s", on.Verdict)
-			off, err := Run(s, tc.seed, Options{})
+			off, err := Run(s, tc.seed, Options{Schedule: sched})
 			require.NoError(t, err)
 			require.True(t, off.Verdict.OK(), "%s", off.Verdict)
 		})

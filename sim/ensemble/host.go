@@ -176,6 +176,9 @@ func (h *host) send(m protocol.Message) {
 		return
 	}
 	h.ctx.SendOn(sim.Channel(m.Channel()), to, h.e.messages.box(m))
+	if m.Type == protocol.MsgAck && m.Zxid.Counter() == 0 && h.server.Peer().Status().Phase == protocol.PhaseSync {
+		h.store.fire("after-newleader-ack")
+	}
 }
 
 // slab hands out pointers to copies of values, allocated a block at a
@@ -250,7 +253,7 @@ func newStore(ctx *sim.NodeContext, h *host) *store {
 
 func (s *store) arm(point string) error {
 	switch point {
-	case "after-append", "after-fsync", "after-epoch-write", "mid-snapshot", "mid-sync":
+	case "after-append", "after-fsync", "after-epoch-write", "mid-snapshot", "mid-sync", "after-newleader-ack":
 		s.armed = point
 		return nil
 	}
