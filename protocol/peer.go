@@ -702,7 +702,9 @@ func (p *Peer) takeSnapshot() {
 	for drop < len(p.disk) && p.disk[drop].Zxid <= min(p.snaps[0].zxid, p.lastProcessed) {
 		drop++
 	}
-	p.disk = append([]Entry(nil), p.disk[drop:]...)
+	n := copy(p.disk, p.disk[drop:]) // in place: the array is reused
+	clear(p.disk[n:])
+	p.disk = p.disk[:n]
 	p.diskBase += drop
 }
 
