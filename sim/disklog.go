@@ -15,7 +15,8 @@ type recordLog struct {
 
 const (
 	logChunk   = 1024     // records per chunk
-	arenaChunk = 64 << 10 // bytes per arena; larger records get their own
+	arenaChunk = 64 << 10 // bytes per arena at most; larger records get their own
+	arenaFirst = 1 << 10  // bytes of the first arena: they double up to arenaChunk
 )
 
 func (l *recordLog) len() int { return l.n }
@@ -39,7 +40,7 @@ func (l *recordLog) copyData(data []byte) []byte {
 		return append([]byte(nil), data...)
 	}
 	if cap(l.arena)-len(l.arena) < len(data) {
-		l.arena = make([]byte, 0, arenaChunk)
+		l.arena = make([]byte, 0, min(max(2*cap(l.arena), arenaFirst, len(data)), arenaChunk))
 	}
 	from := len(l.arena)
 	l.arena = append(l.arena, data...)
