@@ -1,0 +1,63 @@
+// Package live runs the pure ZooKeeper server of protocol/replica in real
+// time: real sockets, real files, real clients. It is the simulator's
+// twin (sim/ensemble's host): the same server core, fed the same inputs,
+// its Ready carried out by the same function, protocol.Carry.
+//
+// # One event loop per server
+//
+// Start builds a Server: it opens the storage directory (package
+// storage), loads what it holds into protocol.Recovered, builds the
+// replica from it, and binds the peer ports (package transport) and the
+// client port. One goroutine, the loop, then owns the replica; nothing
+// else touches it. It selects over
+//
+//   - a ticker, calling Tick as often as real time says (a stall of the
+//     whole process is not counted, so that a paused server does not
+//     time out every peer at once when it resumes);
+//   - the transport's Inbound, calling Step (a reset arrives as the
+//     MsgReset the core expects);
+//   - client events from the connections' readers, calling Connect,
+//     Submit and Disconnect.
+//
+// After each input it takes in whatever else is already waiting (up to
+// batchMax), then carries out every Ready: protocol.Carry appends the
+// Ready's log records, fsyncs them once (group commit: every proposal
+// and ACK of the batch shares one fsync), writes epoch and snapshot files
+// atomically, and only then sends the messages; after that the loop hands
+// the Ready's client responses to the connections and calls Advance. A
+// reply therefore never reveals what a crash could still lose. A storage
+// failure or a Ready with Fatal set stops the server, as ZooKeeper exits
+// (Err then matches ErrFatal).
+//
+// # The client port
+//
+// Each client connection has a reader goroutine and a writer goroutine.
+// The reader reads frames (cmd/internal/wire, jute.maxbuffer 1,048,575
+// bytes by default), decodes them and turns them into replica requests
+// (convert.go is the one place where wire types meet replica types); the
+// writer encodes the loop's responses and writes them, flushing when its
+// queue runs dry. As in ZooKeeper 3.8:
+//
+//   - the first four bytes may be a four-letter word instead of a frame
+//     length (fourletter.go; 4lw.commands.whitelist, srvr by default);
+//   - an oversized frame gets no answer and closes the connection; the
+//     session survives and can be resumed;
+//   - an unknown opcode is answered UNIMPLEMENTED with zxid -1, in order,
+//     and then the connection closes;
+//   - a frame that does not decode closes that connection, with a log
+//     line; no other connection notices.
+//
+// The loop never waits for a client: a writer whose queue (outQueue
+// frames) is full has its connection cut. Every queue is bounded: client
+// events (eventQueue; readers wait), frames per connection, requests a
+// client pipelines before its session exists (earlyMax), and the
+// replica's own limits (connections, outstanding requests per session).
+//
+// # Ensembles and configuration
+//
+// ParseZooConfig reads zoo.cfg (DESIGN.md §8) with errors that name the
+// file, line and key and match the Err* sentinels; ReadMyID reads
+// dataDir/myid. StartEnsemble runs an ensemble of in-process servers on
+// loopback (zabsim ensemble, and the tests), each with its own directory
+// and sockets, and can stop and restart them from their disks.
+package live
