@@ -1,9 +1,10 @@
 package ensemble
 
 import (
+	"cmp"
 	"fmt"
-	"maps"
 	"slices"
+	"sort"
 
 	"github.com/zabsim/zabsim/linearize"
 	"github.com/zabsim/zabsim/protocol"
@@ -32,21 +33,64 @@ type recorder struct {
 	// leader's commits, and a new leader's history once a quorum has
 	// acknowledged NEWLEADER. Conflicts (a second payload for a zxid,
 	// possible only when Zab is broken) are kept apart.
-	committed map[protocol.Zxid][]byte
+	committed committedSet
 	conflicts []string
 }
 
 func (r *recorder) commit(z protocol.Zxid, txn []byte) {
-	if r.committed == nil {
-		r.committed = map[protocol.Zxid][]byte{}
-	}
-	if old, ok := r.committed[z]; ok {
+	if old, ok := r.committed.get(z); ok {
 		if txnDigest(old) != txnDigest(txn) {
 			r.conflicts = append(r.conflicts, fmt.Sprintf("zxid %s committed with two payloads", z))
 		}
 		return
 	}
-	r.committed[z] = txn
+	r.committed.put(z, txn)
+}
+
+// committedSet maps zxids to transactions. Commits nearly always come in
+// zxid order, so they are kept in a list in that order, where adding the
+// next one is an append and finding one a binary search; one that comes
+// after a higher zxid goes to a map.
+type committedSet struct {
+	inOrder chunked[protocol.Entry]
+	late    map[protocol.Zxid][]byte
+}
+
+func (c *committedSet) get(z protocol.Zxid) ([]byte, bool) {
+	chunks := c.inOrder.chunks
+	i := sort.Search(len(chunks), func(i int) bool { ch := chunks[i]; return ch[len(ch)-1].Zxid >= z })
+	if i < len(chunks) {
+		ch := chunks[i]
+		if j := sort.Search(len(ch), func(j int) bool { return ch[j].Zxid >= z }); ch[j].Zxid == z {
+			return ch[j].Txn, true
+		}
+	}
+	txn, ok := c.late[z]
+	return txn, ok
+}
+
+// put adds z, which get did not find.
+func (c *committedSet) put(z protocol.Zxid, txn []byte) {
+	if k := len(c.inOrder.chunks); k == 0 || c.inOrder.chunks[k-1][len(c.inOrder.chunks[k-1])-1].Zxid < z {
+		c.inOrder.add(protocol.Entry{Zxid: z, Txn: txn})
+		return
+	}
+	if c.late == nil {
+		c.late = map[protocol.Zxid][]byte{}
+	}
+	c.late[z] = txn
+}
+
+// sorted lists the set in zxid order.
+func (c *committedSet) sorted() []protocol.Entry {
+	out := c.inOrder.all()
+	for z, txn := range c.late {
+		out = append(out, protocol.Entry{Zxid: z, Txn: txn})
+	}
+	if len(c.late) > 0 {
+		slices.SortFunc(out, func(a, b protocol.Entry) int { return cmp.Compare(a.Zxid, b.Zxid) })
+	}
+	return out
 }
 
 // replicaLog is one server's applied history since its last restore.
@@ -231,8 +275,5 @@ func (r *recorder) snapshot() linearize.ZabRecord {
 // and any zxid that was committed with two payloads.
 func (e *Ensemble) Committed() (entries []protocol.Entry, conflicts []string) {
 	r := &e.record
-	for _, z := range slices.Sorted(maps.Keys(r.committed)) {
-		entries = append(entries, protocol.Entry{Zxid: z, Txn: r.committed[z]})
-	}
-	return entries, append([]string(nil), r.conflicts...)
+	return r.committed.sorted(), append([]string(nil), r.conflicts...)
 }
