@@ -724,6 +724,12 @@ func (s *Server) complete(c *conn, txn Txn, zxid protocol.Zxid, res tree.Result)
 		}
 	}
 	if txn.Tree.Type == tree.OpCloseSession {
+		if c.state == connConnecting {
+			// A resume still waiting for the leader: refused as
+			// ZooKeeper refuses it, not cut off without an answer.
+			s.invalid(c)
+			return
+		}
 		s.closeConn(c, "session expired")
 	}
 }
