@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -100,6 +102,9 @@ func StartEnsemble(ec EnsembleConfig) (*Ensemble, error) {
 func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
 
 // FreePorts returns n distinct loopback ports that were free a moment ago.
+// They are drawn below the kernel's ephemeral range, where no outgoing
+// connection is given a port: a port picked with ":0" can be taken by any
+// client socket before the server binds it again.
 func FreePorts(n int) ([]int, error) {
 	lns := make([]net.Listener, 0, n)
 	defer func() {
@@ -107,16 +112,42 @@ func FreePorts(n int) ([]int, error) {
 			ln.Close()
 		}
 	}()
+	lo, hi := unassignedPorts()
 	ports := make([]int, 0, n)
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < n; tries++ {
+		addr := "127.0.0.1:0"
+		if hi > lo && tries < 100*n {
+			addr = loopback(lo + rand.IntN(hi-lo))
+		}
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return nil, fmt.Errorf("live: picking a free port: %w", err)
+			if addr == "127.0.0.1:0" {
+				return nil, fmt.Errorf("live: picking a free port: %w", err)
+			}
+			continue
 		}
 		lns = append(lns, ln)
 		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// unassignedPorts is a range of ports the kernel does not hand to
+// outgoing connections: from 10000 to the start of its ephemeral range.
+func unassignedPorts() (lo, hi int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0
+	}
+	start, err := strconv.Atoi(f[0])
+	if err != nil || start <= 11000 {
+		return 0, 0
+	}
+	return 10000, start
 }
 
 // Size is the number of servers.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,7 @@ func startTestEnsemble(t *testing.T, n int) *Ensemble {
 func startTestEnsembleWith(t *testing.T, ec EnsembleConfig) *Ensemble {
 	t.Helper()
 	ec.Dir, ec.TickTime, ec.FourLetterWords, ec.Logf = t.TempDir(), testTickTime, []string{"*"}, testLogf(t)
+	ec.Verbose = os.Getenv("ZABSIM_LIVE_VERBOSE") != ""
 	e, err := StartEnsemble(ec)
 	if err != nil {
 		t.Fatal(err)

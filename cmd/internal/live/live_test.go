@@ -317,7 +317,9 @@ func TestBadFrames(t *testing.T) {
 	if h, _, err := wire.DecodeReply(wire.OpSetData, big.read()); err != nil || h.Err != wire.ErrOK {
 		t.Fatalf("setData of the largest frame: %v %v", h, err)
 	}
-	big.write(wire.EncodeRequest(2, &wire.SetDataRequest{Path: "/big", Data: make([]byte, limit-20-len("/big")+1), Version: -1}))
+	// The server may close the connection while the body is still on its
+	// way: the write can fail.
+	_ = wire.WriteFrame(big.nc, wire.EncodeRequest(2, &wire.SetDataRequest{Path: "/big", Data: make([]byte, limit-20-len("/big")+1), Version: -1}))
 	if !big.closed() {
 		t.Fatal("an oversized frame did not close the connection")
 	}
@@ -407,5 +409,45 @@ func TestACLsAndOtherOps(t *testing.T) {
 	}
 	if h, _ := raw.call(&wire.CloseSessionRequest{}); h.Err != wire.ErrOK || !raw.closed() {
 		t.Fatalf("closeSession: %v", h)
+	}
+}
+
+// TestWatchFrameOrder: a session's own write that fires its watch gets
+// the notification before the reply; setWatches with an old zxid fires
+// what changed since at once, before its reply (ZK-SEMANTICS.md §1).
+func TestWatchFrameOrder(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 1)
+	raw := dialRaw(t, e.ClientAddrs()[0], 0, nil, 4000)
+	h, _ := raw.call(&wire.CreateRequest{Path: "/o", Data: []byte("a"), ACL: wire.WorldACL})
+	created := h.Zxid
+	raw.call(&wire.GetDataRequest{Path: "/o", Watch: true})
+	raw.xid++
+	raw.write(wire.EncodeRequest(raw.xid, &wire.SetDataRequest{Path: "/o", Data: []byte("b"), Version: -1}))
+	first, _, err := wire.DecodeReply(wire.OpSetData, raw.read())
+	mustf(t, err, "first frame")
+	second, _, err := wire.DecodeReply(wire.OpSetData, raw.read())
+	mustf(t, err, "second frame")
+	if first.Xid != wire.XidNotification || second.Xid != raw.xid {
+		t.Fatalf("frames %v then %v; want the notification first", first, second)
+	}
+
+	fresh := dialRaw(t, e.ClientAddrs()[0], 0, nil, 4000)
+	fresh.xid++
+	fresh.write(wire.EncodeRequest(wire.XidSetWatches, &wire.SetWatchesRequest{RelativeZxid: created,
+		DataWatches: []string{"/o"}, ExistWatches: []string{"/later"}, ChildWatches: []string{}}))
+	_, ev, err := wire.DecodeReply(wire.OpSetWatches, fresh.read())
+	mustf(t, err, "event")
+	if we, ok := ev.(*wire.WatcherEvent); !ok || we.Type != wire.EventNodeDataChanged || we.Path != "/o" {
+		t.Fatalf("setWatches fired %v, want NodeDataChanged /o", ev)
+	}
+	reply, _, err := wire.DecodeReply(wire.OpSetWatches, fresh.read())
+	if err != nil || reply.Xid != wire.XidSetWatches || reply.Err != wire.ErrOK {
+		t.Fatalf("setWatches reply %v %v", reply, err)
+	}
+	raw.call(&wire.CreateRequest{Path: "/later", ACL: wire.WorldACL})
+	_, ev, err = wire.DecodeReply(wire.OpSetWatches, fresh.read())
+	if we, ok := ev.(*wire.WatcherEvent); err != nil || !ok || we.Type != wire.EventNodeCreated || we.Path != "/later" {
+		t.Fatalf("the exist watch setWatches registered: %v %v", ev, err)
 	}
 }
