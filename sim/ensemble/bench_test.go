@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zabsim/zabsim/sim/internal/cputime"
 )
 
 // crashRun runs the leader-crash workload of TestCrashesOfLeaderAndFollowers
@@ -62,7 +64,7 @@ func BenchmarkEnsemble5(b *testing.B) {
 func benchEnsemble(b *testing.B, every time.Duration) {
 	const simSpan = 10 * time.Second
 	var delivered, committed uint64
-	var simTotal, wallTotal time.Duration
+	var simTotal, wallTotal, cpuTotal time.Duration
 	for i := 0; i < b.N; i++ {
 		// Only the loaded span is timed: building the world and the first
 		// election are setup, not the steady state being measured.
@@ -74,9 +76,10 @@ func benchEnsemble(b *testing.B, every time.Duration) {
 		from := w.s.Now()
 		w.load(every, from.Add(simSpan))
 		b.StartTimer()
-		start := time.Now()
+		start, cpuStart := time.Now(), cputime.Now()
 		require.NoError(b, w.s.RunFor(simSpan))
 		wallTotal += time.Since(start)
+		cpuTotal += cputime.Now() - cpuStart
 		delivered += w.s.Net.Stats().Delivered - before
 		committed += uint64(len(w.e.Record().Commits) - commitsBefore)
 		simTotal += time.Duration(w.s.Now() - from)
@@ -85,4 +88,10 @@ func benchEnsemble(b *testing.B, every time.Duration) {
 	b.ReportMetric(float64(delivered)/wall, "msgs/s")
 	b.ReportMetric(float64(committed)/wall, "commits/s")
 	b.ReportMetric(simTotal.Seconds()/wall, "sim-s/s")
+	// The same per second of CPU the process used (the collector's
+	// included): what one core does, whoever else shares the machine.
+	if cpu := cpuTotal.Seconds(); cpu > 0 {
+		b.ReportMetric(float64(delivered)/cpu, "msgs/cpu-s")
+		b.ReportMetric(simTotal.Seconds()/cpu, "sim-s/cpu-s")
+	}
 }
