@@ -400,13 +400,16 @@ func (s *Server) pump() error {
 	return nil
 }
 
+// logEvents logs the peer's events: an anomaly (a branch ZooKeeper's
+// specifications call impossible) always, the rest when Verbose, but for
+// the per-transaction ones.
 func (s *Server) logEvents(evs []protocol.Event) {
-	if !s.cfg.Verbose {
-		return
-	}
 	for _, e := range evs {
-		switch e.Kind {
-		case protocol.EvApplied, protocol.EvProposed, protocol.EvAckCounted, protocol.EvCommitted:
+		switch {
+		case e.Kind == protocol.EvAnomaly:
+		case !s.cfg.Verbose:
+			continue
+		case e.Kind == protocol.EvApplied, e.Kind == protocol.EvProposed, e.Kind == protocol.EvAckCounted, e.Kind == protocol.EvCommitted:
 			continue
 		}
 		s.logf("server %d: %s", s.cfg.ID, e)

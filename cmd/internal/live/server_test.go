@@ -3,8 +3,12 @@ package live
 import (
 	"errors"
 	"net"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/zabsim/zabsim/cmd/internal/wire"
 )
 
 // startOne starts a single-server ensemble member directly.
@@ -93,4 +97,31 @@ func TestMaxClientCnxns(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestNoGoroutinesLeft: after Stop, nothing the server started runs on.
+// Not parallel, so that other tests' goroutines do not count.
+func TestNoGoroutinesLeft(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := startOne(t, Config{FourLetterWords: []string{"*"}})
+	a := dialRaw(t, s.ClientAddr(), 0, nil, 4000)
+	a.call(&wire.CreateRequest{Path: "/g", ACL: wire.WorldACL, Flags: 1})
+	_ = dialRaw(t, s.ClientAddr(), a.session, a.passwd, 4000) // replaces a's connection
+	idle, err := net.Dial("tcp", s.ClientAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	if got := fourLetter(t, s.ClientAddr(), "srvr"); !strings.Contains(got, "Mode: standalone") {
+		t.Fatalf("srvr = %q", got)
+	}
+	s.Stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after Stop:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
