@@ -25,6 +25,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zabsim ensemble", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	servers := fs.Int("servers", 3, "number of servers, 1 to 254")
+	observers := fs.Int("observers", 0, "how many of the servers (the last ones) are observers")
 	dir := fs.String("dir", "", "directory for the servers' storage, kept across runs (default: a temporary directory removed at exit)")
 	clientPort := fs.Int("client-port", 2181, "server i serves clients on client-port+i-1; 0 picks free ports")
 	tickTime := fs.Duration("tick-time", 2*time.Second, "ZooKeeper's tickTime (session timeouts are 2 to 20 of them)")
@@ -43,6 +44,9 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *servers < 1 || *servers > 254:
 		fmt.Fprintf(stderr, "zabsim ensemble: --servers %d is not between 1 and 254\n", *servers)
+		return exitUsage
+	case *observers < 0 || *observers >= *servers:
+		fmt.Fprintf(stderr, "zabsim ensemble: --observers %d must leave at least one of the %d servers voting\n", *observers, *servers)
 		return exitUsage
 	case *clientPort < 0 || *clientPort+*servers-1 > 65535:
 		fmt.Fprintf(stderr, "zabsim ensemble: --client-port %d leaves no room for %d client ports below 65536\n", *clientPort, *servers)
@@ -63,7 +67,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		list = append(list, w)
 	}
 	ec := live.EnsembleConfig{
-		Servers: *servers, Dir: *dir, ClientPort: *clientPort, TickTime: *tickTime,
+		Servers: *servers, Observers: *observers, Dir: *dir, ClientPort: *clientPort, TickTime: *tickTime,
 		FourLetterWords: list, Logf: lineLogger(stderr), Verbose: *verbose,
 	}
 	if ec.Dir == "" {

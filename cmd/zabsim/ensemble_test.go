@@ -53,6 +53,7 @@ func TestEnsembleUsage(t *testing.T) {
 	}{
 		{[]string{"--servers", "0"}, "--servers 0 is not between 1 and 254"},
 		{[]string{"--servers", "x"}, `invalid value "x" for flag -servers`},
+		{[]string{"--servers", "2", "--observers", "2"}, "--observers 2 must leave at least one of the 2 servers voting"},
 		{[]string{"--client-port", "65535", "--servers", "3"}, "--client-port 65535 leaves no room for 3 client ports"},
 		{[]string{"--client-port", "-1"}, "--client-port -1"},
 		{[]string{"--4lw", "ruok,dump"}, `--4lw: "dump" is not one of`},

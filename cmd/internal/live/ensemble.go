@@ -21,6 +21,9 @@ import (
 // each with its own storage directory and its own sockets.
 type EnsembleConfig struct {
 	Servers int
+	// Observers: the last Observers of the servers observe (they do not
+	// vote).
+	Observers int
 	// Dir holds server N's storage in Dir/server-N.
 	Dir string
 	// ClientPort: server i serves clients on ClientPort+i-1; 0 picks free
@@ -52,6 +55,9 @@ func StartEnsemble(ec EnsembleConfig) (*Ensemble, error) {
 	if n < 1 || n > 254 {
 		return nil, fmt.Errorf("%w: %d servers (1 to 254)", ErrServerConfig, n)
 	}
+	if ec.Observers < 0 || ec.Observers >= n {
+		return nil, fmt.Errorf("%w: %d observers of %d servers (one must vote)", ErrServerConfig, ec.Observers, n)
+	}
 	if ec.ClientPort < 0 || ec.ClientPort+n-1 > 65535 {
 		return nil, fmt.Errorf("%w: client ports %d to %d", ErrServerConfig, ec.ClientPort, ec.ClientPort+n-1)
 	}
@@ -74,7 +80,7 @@ func StartEnsemble(ec EnsembleConfig) (*Ensemble, error) {
 	}
 	peers := map[uint64]Peer{}
 	for i := range n {
-		peers[uint64(i+1)] = Peer{Quorum: loopback(ports[2*i]), Election: loopback(ports[2*i+1])}
+		peers[uint64(i+1)] = Peer{Quorum: loopback(ports[2*i]), Election: loopback(ports[2*i+1]), Observer: i >= n-ec.Observers}
 	}
 	e := &Ensemble{servers: make([]*Server, n)}
 	for i := range n {

@@ -3,14 +3,18 @@ package live
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-zookeeper/zk"
 
 	"github.com/zabsim/zabsim/cmd/internal/wire"
+	"github.com/zabsim/zabsim/protocol"
 )
 
 func TestOperations(t *testing.T) {
@@ -449,5 +453,59 @@ func TestWatchFrameOrder(t *testing.T) {
 	_, ev, err = wire.DecodeReply(wire.OpSetWatches, fresh.read())
 	if we, ok := ev.(*wire.WatcherEvent); err != nil || !ok || we.Type != wire.EventNodeCreated || we.Path != "/later" {
 		t.Fatalf("the exist watch setWatches registered: %v %v", ev, err)
+	}
+}
+
+// TestObserver: a client of an observer writes through it and reads its
+// own writes; the observer follows the voters' commits.
+func TestObserver(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsembleWith(t, EnsembleConfig{Servers: 4, Observers: 1})
+	if st := e.Server(4).Status(); st.State != protocol.Observing {
+		t.Fatalf("server 4 is %s, want an observer", st)
+	}
+	c, _ := connect(t, []string{e.Config(4).ClientAddr}, 2*time.Second)
+	_, err := c.Create("/obs", []byte("o"), 0, zk.WorldACL(zk.PermAll))
+	mustf(t, err, "create through the observer")
+	data, _, err := c.Get("/obs")
+	mustf(t, err, "get through the observer")
+	if string(data) != "o" {
+		t.Fatalf("get /obs = %q", data)
+	}
+	if got := fourLetter(t, e.Config(4).ClientAddr, "srvr"); !strings.Contains(got, "Mode: observer\n") {
+		t.Fatalf("srvr on the observer = %q", got)
+	}
+}
+
+// TestNotServing: a server without a quorum answers ruok and conf, says
+// it is not serving to srvr, and closes client connections at once.
+func TestNotServing(t *testing.T) {
+	t.Parallel()
+	ports, err := FreePorts(6)
+	mustf(t, err, "ports")
+	peers := map[uint64]Peer{}
+	for i := range 3 {
+		peers[uint64(i+1)] = Peer{Quorum: loopback(ports[2*i]), Election: loopback(ports[2*i+1])}
+	}
+	s, err := Start(Config{ID: 1, Peers: peers, ClientAddr: "127.0.0.1:0", Dir: t.TempDir(), TickTime: testTickTime,
+		FourLetterWords: []string{"*"}, Logf: testLogf(t)})
+	mustf(t, err, "start")
+	defer s.Stop()
+	if got := fourLetter(t, s.ClientAddr(), "ruok"); got != "imok" {
+		t.Errorf("ruok = %q", got)
+	}
+	if got := fourLetter(t, s.ClientAddr(), "srvr"); got != notServing {
+		t.Errorf("srvr = %q", got)
+	}
+	if got := fourLetter(t, s.ClientAddr(), "conf"); !strings.Contains(got, "serverId=1\n") {
+		t.Errorf("conf = %q", got)
+	}
+	nc, err := net.Dial("tcp", s.ClientAddr())
+	mustf(t, err, "dial")
+	defer nc.Close()
+	mustf(t, wire.WriteFrame(nc, wire.EncodeConnectRequest(&wire.ConnectRequest{TimeOut: 4000, Passwd: make([]byte, 16)})), "connect")
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := wire.ReadFrame(nc, 0); !errors.Is(err, io.EOF) {
+		t.Errorf("a connect to a server that does not serve: %v, want the connection closed", err)
 	}
 }
