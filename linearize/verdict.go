@@ -56,6 +56,9 @@ const (
 	WatchMissed         Check = "watch-before-newer-data"
 	LivenessLeader      Check = "liveness-leader"
 	LivenessPending     Check = "liveness-pending"
+	// ExpiryAfterSilence: a leader expired a session it had heard from
+	// less than a session timeout before, on its own clock.
+	ExpiryAfterSilence Check = "session-expiry-after-silence"
 	// RecoveryFromDisk: a crashed server restarted and could not rebuild
 	// itself from what its own disk held.
 	RecoveryFromDisk Check = "recovery-from-disk"

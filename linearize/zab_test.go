@@ -118,3 +118,26 @@ func TestCheckZabRejectsUnorderedLeaderHistory(t *testing.T) {
 	_, err := CheckZab(r)
 	require.ErrorIs(t, err, ErrMalformed)
 }
+
+func TestCheckExpiries(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		e    SessionExpiry
+		fail bool
+	}{
+		{"a whole timeout of silence", SessionExpiry{Sid: 1, Session: 7, At: 10_000, Heard: 6_000, TimeoutMs: 4_000}, false},
+		{"rounded up to the next tick", SessionExpiry{Sid: 1, Session: 7, At: 10_500, Heard: 6_200, TimeoutMs: 4_000}, false},
+		{"heard from 1 s before", SessionExpiry{Sid: 1, Session: 7, At: 10_000, Heard: 9_000, TimeoutMs: 4_000}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := checkExpiries(&ZabRecord{Expiries: []SessionExpiry{tc.e}})
+			if tc.fail {
+				require.Len(t, got, 1)
+				require.Equal(t, ExpiryAfterSilence, got[0].Check)
+				require.Contains(t, got[0].Evidence[0], "last heard at 9000 ms")
+				return
+			}
+			require.Empty(t, got)
+		})
+	}
+}

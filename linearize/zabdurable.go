@@ -95,6 +95,7 @@ func CheckZab(rec *ZabRecord) ([]Violation, error) {
 	for _, check := range []func(*ZabRecord) []Violation{
 		checkLeaders, checkLogs, checkIntegrity, checkLocalPrimaryOrder, checkPrimaryIntegrity,
 		checkCommittedMonotonic, checkDurableBeforeAck, checkMemoryDisk, checkEpochs, checkTreeDigests, checkQuorums,
+		checkExpiries,
 	} {
 		out = append(out, check(rec)...)
 	}

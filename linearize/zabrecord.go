@@ -93,6 +93,15 @@ type QuorumUse struct {
 	Members []int
 }
 
+// SessionExpiry is a leader expiring a session, with the last time it had
+// heard from it; all times on that leader's clock, in ms.
+type SessionExpiry struct {
+	Sid       int
+	Session   int64
+	At, Heard int64
+	TimeoutMs int32
+}
+
 // ZabRecord is everything the simulator observed about replication.
 type ZabRecord struct {
 	Replicas  []ReplicaLog
@@ -104,4 +113,5 @@ type ZabRecord struct {
 	MemDisk   []MemDiskSample
 	Trees     []TreeSample
 	Quorums   []QuorumUse
+	Expiries  []SessionExpiry
 }

@@ -30,6 +30,9 @@ type Config struct {
 	// it, as ZooKeeper throttles a client by closing it).
 	ConnsMax   int
 	PendingMax int
+	// RecordExpiries keeps the leader's expiry decisions for Expiries; a
+	// host that never calls Expiries leaves it off.
+	RecordExpiries bool
 }
 
 // DefaultConfig returns ZooKeeper's defaults around protocol.DefaultConfig.
@@ -71,6 +74,9 @@ type Server struct {
 
 	// Leader only: the session tracker, syncs waiting for a commit.
 	sessions map[int64]*tracked
+	// expiries are the leader's expiry decisions since Expiries was last
+	// called (Config.RecordExpiries); a host drains them after each Ready.
+	expiries []Expiry
 	syncs    []waitingSync
 	// Learner only: sessions touched since the last ping.
 	touched map[int64]int32
@@ -564,10 +570,19 @@ func (s *Server) touchTracked(session int64) bool {
 	if t == nil || t.closing {
 		return false
 	}
+	t.heard = s.nowMs()
 	if !slices.Contains(s.cfg.Peer.Bugs, protocol.BugExpiryIgnoresTouches) {
 		t.expires = s.expiryAt(t.timeout)
 	}
 	return true
+}
+
+// Expiries returns the leader's expiry decisions since the last call, for
+// a host that records them for the checkers.
+func (s *Server) Expiries() []Expiry {
+	out := s.expiries
+	s.expiries = nil
+	return out
 }
 
 // revalidate is the leader's answer to a resume through server from: the
@@ -585,6 +600,9 @@ func (s *Server) expire() {
 	now := s.nowMs()
 	for _, id := range slices.Sorted(maps.Keys(s.sessions)) {
 		if t := s.sessions[id]; !t.closing && t.expires <= now {
+			if s.cfg.RecordExpiries {
+				s.expiries = append(s.expiries, Expiry{Session: id, At: now, Heard: t.heard, TimeoutMs: t.timeout})
+			}
 			s.leaderWrite(s.peer.ID(), id, 0, nil, tree.Request{Op: tree.OpCloseSession})
 			if s.sessions == nil {
 				return // proposing made this server give up leadership
@@ -605,7 +623,7 @@ func (s *Server) leaderWrite(from uint64, session int64, cxid int32, auth []tree
 	t := s.sessions[session]
 	switch {
 	case req.Op == tree.OpCreateSession:
-		s.sessions[session] = &tracked{timeout: req.Timeout, owner: from, expires: s.expiryAt(req.Timeout)}
+		s.sessions[session] = &tracked{timeout: req.Timeout, owner: from, expires: s.expiryAt(req.Timeout), heard: s.nowMs()}
 	case req.Op == tree.OpCloseSession && t != nil:
 		t.closing = true
 	case t == nil || t.closing:
@@ -826,7 +844,7 @@ func (a *app) StatusChanged(st protocol.Status) {
 		// fresh timeout, as LeaderZooKeeperServer does.
 		s.sessions = map[int64]*tracked{}
 		for id, timeout := range s.tree.Sessions() {
-			s.sessions[id] = &tracked{timeout: timeout, expires: s.expiryAt(timeout)}
+			s.sessions[id] = &tracked{timeout: timeout, expires: s.expiryAt(timeout), heard: s.nowMs()}
 		}
 		return
 	}

@@ -69,8 +69,21 @@ func negotiate(requested, minMs, maxMs int32) int32 {
 type tracked struct {
 	timeout int32
 	expires int64 // ms; a multiple of tickTime, as ZooKeeper's ExpiryQueue rounds
+	// heard is when this leader last heard from the session (a request,
+	// a learner's touch, its creation or this leader's start), kept apart
+	// from expires so that an expiry can be judged against it.
+	heard int64
 	// owner is the server whose client connection last validated the
 	// session; 0 until one does after a leader change.
 	owner   uint64
 	closing bool
+}
+
+// Expiry is a leader expiring a session, with what it knew then: checkers
+// require At >= Heard + Timeout, a whole timeout of silence (all times on
+// the leader's own clock, in ms).
+type Expiry struct {
+	Session   int64
+	At, Heard int64
+	TimeoutMs int32
 }

@@ -63,6 +63,7 @@ func NewReplicaServer(template replica.Config) NewServerFunc {
 	return func(cfg protocol.Config, rec protocol.Recovered, startMs int64) (Server, error) {
 		rc := template
 		rc.Peer, rc.StartMs = cfg, startMs
+		rc.RecordExpiries = true // the host drains them for the checkers
 		return replica.New(rc, rec)
 	}
 }

@@ -24,6 +24,9 @@ type host struct {
 	clients map[sim.NodeID]replica.ConnID
 }
 
+// expirer is a server that reports its session expiry decisions.
+type expirer interface{ Expiries() []replica.Expiry }
+
 // ClientFrame is what a simulated client sends a server on ChanClient:
 // a ConnectRequest opening connection number Conn, or a request on it.
 // Servers answer with *replica.Response.
@@ -134,6 +137,9 @@ func (h *host) pump() {
 	for !h.inflight && h.ctx.Alive() && h.server.HasReady() {
 		rd := h.server.Ready()
 		h.e.record.events(h, rd.Events)
+		if ex, ok := h.server.(expirer); ok {
+			h.e.record.expiries(h, ex.Expiries())
+		}
 		if h.e.debug != nil {
 			h.e.debug(h.sid, h.ctx.Now(), rd.Events)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zabsim/zabsim/linearize"
 	"github.com/zabsim/zabsim/protocol"
+	"github.com/zabsim/zabsim/protocol/replica"
 )
 
 // recorder turns the peers' events into linearize's ZabRecord: the ghost
@@ -17,14 +18,15 @@ import (
 // so each is kept in chunks that never move (see chunked) and assembled
 // into the ZabRecord only when asked for.
 type recorder struct {
-	proposals chunked[linearize.Proposal]
-	leaders   []linearize.Establishment
-	commits   chunked[linearize.Commit]
-	acks      chunked[linearize.Ack]
-	epochs    chunked[linearize.EpochSample]
-	memDisk   chunked[linearize.MemDiskSample]
-	trees     chunked[linearize.TreeSample]
-	quorums   chunked[linearize.QuorumUse]
+	proposals       chunked[linearize.Proposal]
+	leaders         []linearize.Establishment
+	commits         chunked[linearize.Commit]
+	acks            chunked[linearize.Ack]
+	epochs          chunked[linearize.EpochSample]
+	memDisk         chunked[linearize.MemDiskSample]
+	trees           chunked[linearize.TreeSample]
+	quorums         chunked[linearize.QuorumUse]
+	sessionsExpired []linearize.SessionExpiry
 	// members backs the quorums' Members lists.
 	members  chunked[int]
 	replicas []replicaLog
@@ -173,6 +175,13 @@ func entry(z protocol.Zxid, txn []byte) linearize.Entry {
 
 func (r *recorder) restart(sid uint64) { r.replicas[sid-1] = replicaLog{} }
 
+func (r *recorder) expiries(h *host, ex []replica.Expiry) {
+	for _, e := range ex {
+		r.sessionsExpired = append(r.sessionsExpired, linearize.SessionExpiry{
+			Sid: int(h.sid), Session: e.Session, At: e.At, Heard: e.Heard, TimeoutMs: e.TimeoutMs})
+	}
+}
+
 func (r *recorder) events(h *host, evs []protocol.Event) {
 	now := int64(h.ctx.Now())
 	sid := int(h.sid)
@@ -264,6 +273,7 @@ func (r *recorder) snapshot() linearize.ZabRecord {
 		MemDisk:   r.memDisk.all(),
 		Trees:     r.trees.all(),
 		Quorums:   r.quorums.all(),
+		Expiries:  r.sessionsExpired,
 	}
 	for i, rp := range r.replicas {
 		out.Replicas = append(out.Replicas, linearize.ReplicaLog{Sid: i + 1, Base: linearize.Zxid(rp.base), Committed: rp.applied.all()})
