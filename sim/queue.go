@@ -90,8 +90,11 @@ func (q *queue) peekAt() Time { return q.keys[0].at }
 
 func (q *queue) pop() event {
 	top := q.keys[0]
-	e := q.slab[top.slot]
-	q.slab[top.slot] = event{} // drop references for the collector
+	slot := &q.slab[top.slot]
+	e := *slot
+	// Drop references for the collector, one field at a time: clearing
+	// the whole event would go through the bulk write barrier.
+	slot.fn, slot.io, slot.msg = nil, nil, nil
 	q.free = append(q.free, top.slot)
 
 	last := q.keys[len(q.keys)-1]
