@@ -196,6 +196,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print one JSON object per run and a summary object")
 	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "runs at once (each run is single-threaded and deterministic)")
 	rapidChecks := fs.Int("rapid", 0, "instead of the scenario's faults, draw up to N schedules per seed with rapid and shrink the first that fails")
+	reportDir := fs.String("report", "", "write an HTML report to this directory: summary, verdicts, and per failing seed its replay command, evidence, Porcupine page, timeline and shrunk schedule")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zabsim run [flags]")
 		fmt.Fprintln(stderr, "Runs scenarios over seeds and checks each run; prints one line per unexpected result with")
@@ -235,6 +236,10 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zabsim run: %v\n", err)
 		return exitUsage
 	}
+	report, code, ok := openRunReport(*reportDir, args, stderr)
+	if !ok {
+		return code
+	}
 	seedSet := sh.seeds(1, *nSeeds)
 	if isSet(fs, "seed") {
 		seedSet = sh.seeds(*seed, 1)
@@ -254,7 +259,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "zabsim run: --rapid draws its own schedules; it cannot be combined with --schedule")
 			return exitUsage
 		}
-		return runRapid(jobs, *rapidChecks, wf.overrides, stdout, stderr)
+		return runRapid(jobs, *rapidChecks, wf.overrides, report, stdout, stderr)
 	}
 	start := time.Now()
 	prog := newProgress(stderr, len(jobs))
@@ -277,6 +282,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		}
 		o := r.out
 		tallies[index[j.sc.Name]].Add(o)
+		report.add(o, wf.replayCommand(o))
 		sum.Runs++
 		sum.Ops += o.Ops
 		sum.Events += o.Events
@@ -315,6 +321,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 					t.Scenario.Name, t.Scenario.Damage, t.Seeds)
 			}
 		}
+	}
+	if !report.write(tallies, stderr) {
+		failed = true
 	}
 	if failed || sum.Unexpected > 0 {
 		return exitUnexpected
@@ -379,7 +388,7 @@ func runJobs(jobs []job, parallel int, opts scenarios.Options, emit func(job, re
 // schedules until one breaks the scenario's expectation (a violation of an
 // ok scenario, the damage a violation scenario looks for), then shrinks it
 // and prints the smallest schedule with the command that replays it.
-func runRapid(jobs []job, checks int, o scenarios.Overrides, stdout, stderr io.Writer) int {
+func runRapid(jobs []job, checks int, o scenarios.Overrides, report *htmlReport, stdout, stderr io.Writer) int {
 	unexpected := 0
 	found := map[string]bool{}
 	for _, j := range jobs {
@@ -392,6 +401,7 @@ func runRapid(jobs []job, checks int, o scenarios.Overrides, stdout, stderr io.W
 			fmt.Fprintf(stderr, "zabsim run: %v\n", err)
 			return exitUsage
 		}
+		report.addRapid(j.sc, j.seed, out, ok)
 		if !ok {
 			fmt.Fprintf(stdout, "%s seed %d: %d rapid schedules, no failure\n", j.sc.Name, j.seed, checks)
 			continue
@@ -413,7 +423,7 @@ func runRapid(jobs []job, checks int, o scenarios.Overrides, stdout, stderr io.W
 			fmt.Fprintf(stdout, "%s expected a violation and rapid found none\n", j.sc.Name)
 		}
 	}
-	if unexpected > 0 {
+	if !report.write(nil, stderr) || unexpected > 0 {
 		return exitUnexpected
 	}
 	return exitOK
