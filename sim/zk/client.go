@@ -69,7 +69,8 @@ type Client struct {
 	lastSent sim.Time
 	nextOpAt sim.Time
 	retryAt  sim.Time
-	out      *call
+	out      *call // the outstanding operation (&cur), or nil
+	cur      call
 	issued   int
 	stream   *linearize.SessionStream
 }
@@ -107,7 +108,7 @@ func (c *Client) Tick() {
 		case now >= c.deadline:
 			c.lose("read timeout")
 		case now.Sub(c.lastSent) >= readTimeout/2:
-			c.send(&replica.Request{Xid: -2, Req: tree.Request{Op: replica.OpPing}})
+			c.send(replica.Request{Xid: -2, Req: tree.Request{Op: replica.OpPing}})
 		case c.out == nil && c.issued < c.cfg.Ops && now >= c.nextOpAt:
 			c.issue()
 		}
@@ -130,8 +131,16 @@ func (c *Client) connect() {
 	c.lastSent = c.now()
 }
 
-func (c *Client) send(r *replica.Request) {
-	c.ctx.SendOn(ensemble.ChanClient, c.server, &ensemble.ClientFrame{Conn: c.conn, Request: r})
+// requestFrame is a request frame and its request in one allocation.
+type requestFrame struct {
+	f ensemble.ClientFrame
+	r replica.Request
+}
+
+func (c *Client) send(r replica.Request) {
+	fr := &requestFrame{f: ensemble.ClientFrame{Conn: c.conn}, r: r}
+	fr.f.Request = &fr.r
+	c.ctx.SendOn(ensemble.ChanClient, c.server, &fr.f)
 	c.lastSent = c.now()
 }
 
@@ -197,7 +206,7 @@ func (c *Client) reply(r *replica.Response) {
 	if r.Xid == -2 || c.out == nil || r.Xid != c.out.xid {
 		return
 	}
-	out := c.out
+	out := *c.out // a copy: the next issue reuses cur
 	c.out = nil
 	res := toResult(r)
 	now := int64(c.now())
@@ -242,8 +251,9 @@ func (c *Client) issueNow(op genOp) {
 		return
 	}
 	c.issued++
-	c.out = &call{id: id, xid: c.xid, req: op.req, watch: op.watch}
-	c.send(&replica.Request{Xid: c.xid, Req: toTreeRequest(op.req), Watch: op.watch})
+	c.cur = call{id: id, xid: c.xid, req: op.req, watch: op.watch}
+	c.out = &c.cur
+	c.send(replica.Request{Xid: c.xid, Req: toTreeRequest(op.req), Watch: op.watch})
 }
 
 // toResult turns a reply into the history's Result.
