@@ -653,6 +653,11 @@ func (p *Peer) addCommitted(e Entry) {
 		clear(p.committed[n:])
 		p.committed = p.committed[:n]
 	}
+	if cap(p.committed) == 0 {
+		// The window fills up in every run: allocate it once rather
+		// than through a chain of doublings.
+		p.committed = make([]Entry, 0, min(2*p.cfg.CommittedLogMax, 4096))
+	}
 	p.committed = append(p.committed, e)
 }
 
