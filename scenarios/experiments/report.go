@@ -198,7 +198,10 @@ func drawQuorum(c Config, dir string) ([]section, Verdicts, error) {
 
 func drawTimeline(c Config, dir string) ([]section, Verdicts, error) {
 	seed := c.seed(0)
+	m := c.meter("timeline", 1)
 	tl, out, err := Timeline(TimelineScenario, seed, scenarios.Overrides{})
+	m.Add(1)
+	m.Finish()
 	var v Verdicts
 	if err == nil {
 		v.add(fmt.Sprintf("timeline %s", TimelineScenario), seed, out.Verdict)
