@@ -65,12 +65,6 @@ func (c DiskConfig) Validate() error {
 	return nil
 }
 
-type diskRecord struct {
-	data []byte
-	sum  uint32
-	op   uint64 // the disk operation that wrote it
-}
-
 type diskFile struct {
 	data []byte
 	sum  uint32
@@ -107,7 +101,7 @@ func newDisk(n *Node, cfg DiskConfig) *Disk {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
-	return &Disk{n: n, cfg: cfg, rand: n.s.rand.Fork("disk/" + n.cfg.Name), files: map[string]diskFile{}}
+	return &Disk{n: n, cfg: cfg, rand: n.s.rand.Fork("disk/" + n.cfg.Name), files: map[string]diskFile{}, log: newRecordLog()}
 }
 
 // SetConfig changes latencies and crash behaviour from now on (a slow-disk
@@ -161,7 +155,8 @@ func (d *Disk) Append(data []byte) (int, error) {
 		return 0, fmt.Errorf("%w: record of %d bytes exceeds %d", ErrDiskFull, len(data), d.cfg.RecordBytesMax)
 	}
 	index := d.log.len()
-	rec := diskRecord{data: d.log.copyData(data), sum: crc32.Checksum(data, castagnoli)}
+	rec := diskRecord{sum: crc32.Checksum(data, castagnoli)}
+	d.log.store(&rec, data)
 	if d.onWritten == nil {
 		d.onWritten = d.written1
 	}
@@ -287,8 +282,8 @@ func (d *Disk) Load() ([][]byte, Recovery, error) {
 	out := make([][]byte, 0, n)
 	for i := 0; i < n; i++ {
 		r := d.log.at(i)
-		if crc32.Checksum(r.data, castagnoli) == r.sum {
-			out = append(out, append([]byte(nil), r.data...))
+		if data := d.log.data(r); crc32.Checksum(data, castagnoli) == r.sum {
+			out = append(out, append([]byte(nil), data...))
 			continue
 		}
 		if i == n-1 {
@@ -305,13 +300,14 @@ func (d *Disk) Load() ([][]byte, Recovery, error) {
 // Corrupt flips one bit of log record i (a disk fault). It returns false
 // if there is no such record.
 func (d *Disk) Corrupt(i int) bool {
-	if i < 0 || i >= d.log.len() || len(d.log.at(i).data) == 0 {
+	if i < 0 || i >= d.log.len() || d.log.at(i).n == 0 {
 		return false
 	}
-	data := append([]byte(nil), d.log.at(i).data...)
+	r := d.log.at(i)
+	data := append([]byte(nil), d.log.data(r)...)
 	bit := d.rand.IntN(len(data) * 8)
 	data[bit/8] ^= 1 << (bit % 8)
-	d.log.at(i).data = data
+	d.log.store(r, data)
 	d.n.s.Note(TraceFault, d.n.id, fmt.Sprintf("corrupt record %d", i))
 	return true
 }
@@ -357,9 +353,9 @@ func (d *Disk) crash() {
 	lost := d.log.len() - keep
 	d.log.truncate(keep)
 	d.durable, d.written = keep, keep
-	if keep > durable && len(d.log.at(keep-1).data) > 0 && d.rand.Chance(d.cfg.Torn) {
+	if keep > durable && d.log.at(keep-1).n > 0 && d.rand.Chance(d.cfg.Torn) {
 		last := d.log.at(keep - 1)
-		last.data = last.data[:d.rand.IntN(len(last.data))]
+		last.n = int32(d.rand.IntN(int(last.n)))
 	}
 	d.lostTrace(lost)
 }
