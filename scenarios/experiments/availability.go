@@ -3,6 +3,7 @@ package experiments
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zabsim/zabsim/linearize"
@@ -87,10 +88,20 @@ func Availability(c Config, sizes []int) ([]reports.AvailabilityBySize, Verdicts
 			sum.WritesSucceeded += r.point.WritesSucceeded
 			sum.LeaderTime += r.point.LeaderTime
 			sum.Observed += r.point.Observed
-			v.add(fmt.Sprintf("availability %d servers %d crashed", pt.size, pt.crashed), c.seed(s), r.verdict)
+			v.add(availabilityRunName(c.seed(s), pt.size, pt.crashed), c.seed(s), r.verdict)
 		}
 		last := &out[len(out)-1]
 		last.Points = append(last.Points, sum)
 	}
 	return out, v, nil
+}
+
+// availabilityRunName says which run it was: the experiment sets the
+// workload's end, so no replay command repeats it, but this does.
+func availabilityRunName(seed uint64, servers, crashed int) string {
+	faults := "no faults"
+	if sched := crashSchedule(seed, servers, crashed); len(sched) > 0 {
+		faults = "schedule " + strings.TrimSpace(sched.String())
+	}
+	return fmt.Sprintf("availability (steady-state on %d servers, %s, workload ending at %v)", servers, faults, availabilityWarmup+availabilityWindow)
 }
