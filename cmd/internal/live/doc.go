@@ -20,12 +20,15 @@
 //     Submit and Disconnect.
 //
 // After each input it takes in whatever else is already waiting (up to
-// batchMax), then carries out every Ready: protocol.Carry appends the
-// Ready's log records, fsyncs them once (group commit: every proposal
-// and ACK of the batch shares one fsync), writes epoch and snapshot files
-// atomically, and only then sends the messages; after that the loop hands
-// the Ready's client responses to the connections and calls Advance. A
-// reply therefore never reveals what a crash could still lose. A storage
+// batchMax), then hands the next Ready to the disk goroutine, which
+// carries it out with protocol.Carry: it appends the Ready's log records,
+// fsyncs them once (group commit: every proposal and ACK of the Ready
+// shares one fsync), writes epoch and snapshot files atomically, and only
+// then sends the messages. Meanwhile the loop goes on stepping, ticking
+// and submitting, which fills the next Ready, as the simulator's disk
+// completions do. When the disk goroutine is done, the loop hands the
+// Ready's client responses to the connections and calls Advance. A reply
+// therefore never reveals what a crash could still lose. A storage
 // failure or a Ready with Fatal set stops the server, as ZooKeeper exits
 // (Err then matches ErrFatal).
 //

@@ -122,8 +122,15 @@ type Server struct {
 	netConns map[net.Conn]struct{} // every client socket, for shutdown
 	closing  bool
 
+	// The disk goroutine carries out one Ready at a time while the loop
+	// goes on taking in messages, ticks and requests for the next one.
+	carryReq  chan protocol.Ready
+	carryDone chan error
+	diskDone  chan struct{}
+	storeErr  error // set by the storage's Failed callback, on the disk goroutine
+
 	// Loop-owned.
-	storeErr error // set by the storage's Failed callback
+	inflight bool // a Ready is with the disk goroutine
 	conns    map[replica.ConnID]*clientConn
 	// Connections to close, and to wake, once the Ready is advanced.
 	dropped, finishing, waking []*clientConn
@@ -147,6 +154,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.wg.Add(1)
 	go s.acceptLoop()
+	go s.diskLoop()
 	go s.loop()
 	return s, nil
 }
@@ -162,18 +170,21 @@ func newServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("%w: tickTime %v", ErrServerConfig, cfg.TickTime)
 	}
 	s := &Server{
-		cfg:      cfg,
-		logf:     cfg.Logf,
-		tick:     cfg.Tick,
-		maxFrame: cfg.MaxFrame,
-		events:   make(chan event, eventQueue),
-		stop:     make(chan struct{}),
-		quit:     make(chan struct{}),
-		done:     make(chan struct{}),
-		ipConns:  map[string]int{},
-		netConns: map[net.Conn]struct{}{},
-		conns:    map[replica.ConnID]*clientConn{},
-		words:    wordSet(cfg.FourLetterWords),
+		cfg:       cfg,
+		logf:      cfg.Logf,
+		tick:      cfg.Tick,
+		maxFrame:  cfg.MaxFrame,
+		events:    make(chan event, eventQueue),
+		stop:      make(chan struct{}),
+		quit:      make(chan struct{}),
+		carryReq:  make(chan protocol.Ready, 1),
+		carryDone: make(chan error, 1),
+		diskDone:  make(chan struct{}),
+		done:      make(chan struct{}),
+		ipConns:   map[string]int{},
+		netConns:  map[net.Conn]struct{}{},
+		conns:     map[replica.ConnID]*clientConn{},
+		words:     wordSet(cfg.FourLetterWords),
 	}
 	if s.logf == nil {
 		s.logf = log.Printf
@@ -330,15 +341,26 @@ func (s *Server) loop() {
 			s.rep.Step(in.Msg)
 		case ev := <-s.events:
 			s.handle(ev)
+		case err := <-s.carryDone:
+			s.inflight = false
+			if err != nil {
+				s.fail(err)
+				return
+			}
+			s.carried()
 		}
 		s.drain(inbound)
 		if err := s.pump(); err != nil {
-			s.logf("server %d: %v", s.cfg.ID, err)
-			s.shutdown(err)
+			s.fail(err)
 			return
 		}
 		s.publishStatus()
 	}
+}
+
+func (s *Server) fail(err error) {
+	s.logf("server %d: %v", s.cfg.ID, err)
+	s.shutdown(err)
 }
 
 // drain takes in what else is waiting, up to batchMax, so that it shares
@@ -374,16 +396,43 @@ func (s *Server) tickUntil(now time.Time) {
 	}
 }
 
-// pump carries out every Ready through protocol.Carry, the function the
-// simulator uses too: the appends of one Ready share one fsync, messages
-// leave only after it, and client responses only after the messages.
+// pump starts carrying out the next Ready, if there is one and none is
+// being carried out. protocol.Carry, the function the simulator uses too,
+// appends the Ready's records, fsyncs them once for all (group commit),
+// writes its files, and only then sends its messages; the client
+// responses go out after that (carried). Carry runs on the disk
+// goroutine, so the loop takes in the next Ready's work meanwhile; a
+// Ready that persists nothing is carried out at once.
 func (s *Server) pump() error {
-	for s.rep.HasReady() {
+	for !s.inflight && s.rep.HasReady() {
 		rd := s.rep.Ready()
 		s.logEvents(rd.Events)
 		if rd.Fatal != nil {
 			return fmt.Errorf("%w: server %d exits: %v", ErrFatal, s.cfg.ID, rd.Fatal)
 		}
+		if len(rd.Persist) > 0 {
+			s.inflight = true
+			s.carryReq <- rd // never waits: one Ready at a time
+			return nil
+		}
+		protocol.Carry(rd, nil, s.tr.Send, func() {}, func(error) {})
+		s.carried()
+	}
+	return nil
+}
+
+// carried sends the client responses of the Ready just carried out and
+// hands the Ready back.
+func (s *Server) carried() {
+	s.respond(s.rep.Responses())
+	s.rep.Advance()
+	s.afterAdvance()
+}
+
+// diskLoop carries out the Readies the loop hands it, in order.
+func (s *Server) diskLoop() {
+	defer close(s.diskDone)
+	for rd := range s.carryReq {
 		var carried bool
 		var failed error
 		protocol.Carry(rd, s.store, s.tr.Send, func() { carried = true }, func(err error) { failed = err })
@@ -391,13 +440,10 @@ func (s *Server) pump() error {
 			failed = s.storeErr
 		}
 		if failed != nil || !carried {
-			return fmt.Errorf("%w: server %d: storage failed: %v", ErrFatal, s.cfg.ID, failed)
+			failed = fmt.Errorf("%w: server %d: storage failed: %v", ErrFatal, s.cfg.ID, failed)
 		}
-		s.respond(s.rep.Responses())
-		s.rep.Advance()
-		s.afterAdvance()
+		s.carryDone <- failed
 	}
-	return nil
 }
 
 // logEvents logs the peer's events: an anomaly (a branch ZooKeeper's
@@ -423,6 +469,11 @@ func (s *Server) shutdown(why error) {
 	s.err = why
 	s.mu.Unlock()
 	close(s.quit) // readers waiting on a full event queue give up
+	if s.inflight {
+		<-s.carryDone // what is on its way to the disk gets there
+	}
+	close(s.carryReq)
+	<-s.diskDone
 	for _, c := range s.conns {
 		close(c.out)
 	}
