@@ -220,7 +220,7 @@ func (s *Server) writeMntr(b *strings.Builder, mode string) {
 	kv("znode_count", s.rep.Tree().NodeCount())
 	kv("ephemerals_count", s.ephemerals())
 	kv("last_zxid", fmt.Sprintf("%#x", s.rep.Tree().Zxid()))
-	kv("uptime", time.Since(s.started).Milliseconds())
+	kv("uptime", time.Since(s.start).Milliseconds())
 	if mode == "leader" {
 		learners := s.rep.Peer().Learners()
 		kv("learners", len(learners))

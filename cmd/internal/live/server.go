@@ -138,7 +138,6 @@ type Server struct {
 	ticks                      int64
 	stats                      stats
 	lastSt                     protocol.Status
-	started                    time.Time
 }
 
 // Start opens the storage in cfg.Dir, recovers from it, binds the peer
@@ -166,8 +165,11 @@ func newServer(cfg Config) (*Server, error) {
 	if cfg.Dir == "" {
 		return nil, fmt.Errorf("%w: no storage directory", ErrServerConfig)
 	}
-	if cfg.TickTime <= 0 {
-		return nil, fmt.Errorf("%w: tickTime %v", ErrServerConfig, cfg.TickTime)
+	if cfg.TickTime <= 0 || cfg.Tick < 0 || cfg.Tick > cfg.TickTime {
+		return nil, fmt.Errorf("%w: tickTime %v, tick %v", ErrServerConfig, cfg.TickTime, cfg.Tick)
+	}
+	if cfg.MaxFrame < 0 || cfg.MaxClientCnxns < 0 || cfg.SnapCount < 0 || cfg.InitLimit < 0 || cfg.SyncLimit < 0 {
+		return nil, fmt.Errorf("%w: a negative limit", ErrServerConfig)
 	}
 	s := &Server{
 		cfg:       cfg,
@@ -255,7 +257,6 @@ func (s *Server) open() error {
 		return fmt.Errorf("server %d: %w", s.cfg.ID, err)
 	}
 	s.start = time.Now()
-	s.started = s.start
 	rc.StartMs = s.start.UnixMilli()
 	s.rep, err = replica.New(rc, rec)
 	if err != nil {

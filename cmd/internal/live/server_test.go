@@ -125,3 +125,28 @@ func TestNoGoroutinesLeft(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestStartRefusesBadConfig(t *testing.T) {
+	good := func() Config {
+		return Config{ID: 1, Peers: map[uint64]Peer{1: {Quorum: "127.0.0.1:0", Election: "127.0.0.1:0"}},
+			ClientAddr: "127.0.0.1:0", Dir: t.TempDir(), TickTime: time.Second}
+	}
+	for name, mutate := range map[string]func(*Config){
+		"id not a peer":   func(c *Config) { c.ID = 2 },
+		"id zero":         func(c *Config) { c.ID = 0; c.Peers[0] = c.Peers[1] },
+		"no dir":          func(c *Config) { c.Dir = "" },
+		"no tickTime":     func(c *Config) { c.TickTime = 0 },
+		"tick > tickTime": func(c *Config) { c.Tick = 2 * time.Second },
+		"negative frame":  func(c *Config) { c.MaxFrame = -1 },
+		"only observers":  func(c *Config) { c.Peers[1] = Peer{Quorum: "127.0.0.1:0", Election: "127.0.0.1:0", Observer: true} },
+	} {
+		cfg := good()
+		mutate(&cfg)
+		if s, err := Start(cfg); !errors.Is(err, ErrServerConfig) {
+			if s != nil {
+				s.Stop()
+			}
+			t.Errorf("%s: %v, want ErrServerConfig", name, err)
+		}
+	}
+}
