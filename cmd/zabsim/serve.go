@@ -77,7 +77,7 @@ func serve(ctx context.Context, cfg live.Config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zabsim serve: %v\n", err)
 		return exitUnexpected
 	}
-	fmt.Fprintf(stdout, "server %d serving clients on %s (storage %s)\n", cfg.ID, s.ClientAddr(), cfg.Dir)
+	fmt.Fprintf(stdout, "server %d listening for clients on %s (storage %s)\n", cfg.ID, s.ClientAddr(), cfg.Dir)
 	select {
 	case <-ctx.Done():
 		s.Stop()

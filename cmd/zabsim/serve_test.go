@@ -82,7 +82,7 @@ func TestServeEnsemble(t *testing.T) {
 			go func() { codes <- serve(ctx, cfg, outs[i], &stderr) }()
 		}
 		for i, out := range outs {
-			require.Contains(t, waitLine(t, out, 10*time.Second, &stderr), fmt.Sprintf("server %d serving clients on %s", i+1, addrs[i]))
+			require.Contains(t, waitLine(t, out, 10*time.Second, &stderr), fmt.Sprintf("server %d listening for clients on %s", i+1, addrs[i]))
 		}
 		waitSrvrMode(t, addrs, 20*time.Second)
 		return func() {
