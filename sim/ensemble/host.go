@@ -20,6 +20,11 @@ type host struct {
 	store    *store
 	carrier  *protocol.Carrier
 	inflight bool
+	// resets counts quorum connection resets the server was told of;
+	// resetAt is the count at each peer's last one, readyAt the count
+	// when the Ready being carried out was made.
+	resets, readyAt uint64
+	resetAt         map[sim.NodeID]uint64
 	// clients maps each client node to its current connection here.
 	clients map[sim.NodeID]replica.ConnID
 }
@@ -118,6 +123,11 @@ func (h *host) ConnReset(peer sim.NodeID, ch sim.Channel) {
 	if ch != sim.Channel(protocol.ChanQuorum) {
 		return
 	}
+	h.resets++
+	if h.resetAt == nil {
+		h.resetAt = map[sim.NodeID]uint64{}
+	}
+	h.resetAt[peer] = h.resets
 	h.server.Step(protocol.Message{Type: protocol.MsgReset, From: h.e.sidOf(peer), To: h.sid})
 	h.pump()
 }
@@ -136,6 +146,7 @@ func (h *host) Tick() {
 func (h *host) pump() {
 	for !h.inflight && h.ctx.Alive() && h.server.HasReady() {
 		rd := h.server.Ready()
+		h.readyAt = h.resets
 		h.e.record.events(h, rd.Events)
 		if ex, ok := h.server.(expirer); ok {
 			h.e.record.expiries(h, ex.Expiries())
@@ -179,6 +190,13 @@ func (h *host) send(m protocol.Message) {
 	to := h.e.nodes[m.To-1]
 	if m.Type == protocol.MsgReset {
 		h.ctx.Disconnect(to, sim.Channel(protocol.ChanQuorum))
+		return
+	}
+	if m.Channel() == protocol.ChanQuorum && h.resetAt[to] > h.readyAt {
+		// The Ready was made for a connection that has broken since (a
+		// reset arrived while its fsync ran): like a write to a closed
+		// socket, the message goes nowhere, and never onto the next
+		// connection. ZooKeeper's LearnerHandler owns its socket.
 		return
 	}
 	h.ctx.SendOn(sim.Channel(m.Channel()), to, h.e.messages.box(m))
