@@ -124,7 +124,7 @@ type Server struct {
 
 	// The disk goroutine carries out one Ready at a time while the loop
 	// goes on taking in messages, ticks and requests for the next one.
-	carryReq  chan protocol.Ready
+	carryReq  chan carryJob
 	carryDone chan error
 	diskDone  chan struct{}
 	storeErr  error // set by the storage's Failed callback, on the disk goroutine
@@ -179,7 +179,7 @@ func newServer(cfg Config) (*Server, error) {
 		events:    make(chan event, eventQueue),
 		stop:      make(chan struct{}),
 		quit:      make(chan struct{}),
-		carryReq:  make(chan protocol.Ready, 1),
+		carryReq:  make(chan carryJob, 1),
 		carryDone: make(chan error, 1),
 		diskDone:  make(chan struct{}),
 		done:      make(chan struct{}),
@@ -407,16 +407,17 @@ func (s *Server) tickUntil(now time.Time) {
 func (s *Server) pump() error {
 	for !s.inflight && s.rep.HasReady() {
 		rd := s.rep.Ready()
+		job := carryJob{rd: rd, since: s.tr.Resets()}
 		s.logEvents(rd.Events)
 		if rd.Fatal != nil {
 			return fmt.Errorf("%w: server %d exits: %v", ErrFatal, s.cfg.ID, rd.Fatal)
 		}
 		if len(rd.Persist) > 0 {
 			s.inflight = true
-			s.carryReq <- rd // never waits: one Ready at a time
+			s.carryReq <- job // never waits: one Ready at a time
 			return nil
 		}
-		protocol.Carry(rd, nil, s.tr.Send, func() {}, func(error) {})
+		protocol.Carry(rd, nil, job.send(s.tr), func() {}, func(error) {})
 		s.carried()
 	}
 	return nil
@@ -430,13 +431,24 @@ func (s *Server) carried() {
 	s.afterAdvance()
 }
 
+// carryJob is a Ready and the transport's reset count when the core made
+// it: its quorum messages are for the connections of that moment.
+type carryJob struct {
+	rd    protocol.Ready
+	since uint64
+}
+
+func (j carryJob) send(tr *transport.Transport) func(protocol.Message) {
+	return func(m protocol.Message) { tr.SendSince(m, j.since) }
+}
+
 // diskLoop carries out the Readies the loop hands it, in order.
 func (s *Server) diskLoop() {
 	defer close(s.diskDone)
-	for rd := range s.carryReq {
+	for job := range s.carryReq {
 		var carried bool
 		var failed error
-		protocol.Carry(rd, s.store, s.tr.Send, func() { carried = true }, func(err error) { failed = err })
+		protocol.Carry(job.rd, s.store, job.send(s.tr), func() { carried = true }, func(err error) { failed = err })
 		if failed == nil {
 			failed = s.storeErr
 		}

@@ -22,6 +22,7 @@ type quorumSlot struct {
 	backoff  time.Duration
 	loses    int    // verdictLose answers in a row
 	lastUp   uint64 // id of the last connection that was up, told to the acceptor of the next dial
+	resetAt  uint64 // Transport.resets at this peer's last broken connection
 	// lastDelivery is closed when everything reported so far for this
 	// peer (messages of earlier connections, resets) reached Inbound:
 	// what comes next waits for it, so a reset is seen before the
@@ -88,7 +89,14 @@ func (t *Transport) failQuorumLocked(p *peer) {
 		return
 	}
 	s.queue = nil
+	t.brokenLocked(p)
 	t.noticeLocked(p)
+}
+
+// brokenLocked marks p's quorum connection broken now, for SendSince.
+func (t *Transport) brokenLocked(p *peer) {
+	t.resets++
+	p.q.resetAt = t.resets
 }
 
 // teardownLocked closes c. A reset for a connection that was up is
@@ -99,6 +107,9 @@ func (t *Transport) teardownLocked(p *peer, c *qconn, report bool) {
 	}
 	c.closed = true
 	c.report = report && !t.closed
+	if c.report {
+		t.brokenLocked(p)
+	}
 	close(c.done)
 	if c.nc != nil {
 		t.closeConnLocked(c.nc)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"time"
@@ -121,6 +122,9 @@ type Transport struct {
 	peers     map[uint64]*peer
 	listeners []net.Listener
 	conns     map[net.Conn]struct{}
+	// resets counts quorum connections that broke (not by the core's own
+	// MsgReset); each peer's slot keeps the count at its last break.
+	resets uint64
 }
 
 // peer is the state kept for one other server.
@@ -264,7 +268,23 @@ func (t *Transport) Inbound() <-chan Inbound { return t.inbound }
 // protocol.MsgReset closes the quorum connection to m.To. Messages for
 // unknown peers, or too large for MaxFrame, are reported to ErrorLog and
 // dropped; a dropped quorum message also resets that connection.
-func (t *Transport) Send(m protocol.Message) {
+func (t *Transport) Send(m protocol.Message) { t.SendSince(m, math.MaxUint64) }
+
+// Resets counts the quorum connections broken so far, other than by the
+// core's own MsgReset. A host reads it when it takes a Ready from the core
+// and hands it to SendSince with that Ready's messages.
+func (t *Transport) Resets() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.resets
+}
+
+// SendSince is Send for a message the core made when Resets was since. A
+// quorum message to a peer whose connection broke after that is dropped:
+// it was meant for that connection, as a LearnerHandler's packets are
+// meant for its socket, and on the next one it would arrive out of place
+// (a second LEADERINFO after a reconnect makes a follower exit).
+func (t *Transport) SendSince(m protocol.Message, since uint64) {
 	m.From = t.id
 	var frame []byte
 	if m.Type != protocol.MsgReset {
@@ -294,6 +314,9 @@ func (t *Transport) Send(m protocol.Message) {
 	}
 	if m.Channel() == protocol.ChanElection {
 		t.sendElectionLocked(p, frame)
+		return
+	}
+	if p.q.resetAt > since {
 		return
 	}
 	t.sendQuorumLocked(p, frame)

@@ -609,3 +609,22 @@ func ExampleTransport() {
 	fmt.Println(in.Msg)
 	// Output: 1->2 PING 0x2a
 }
+
+// TestSendSinceDropsWhatABrokenConnectionWasFor: a message the core made
+// before its quorum connection broke is not sent on the next connection;
+// one made after is.
+func TestSendSinceDropsWhatABrokenConnectionWasFor(t *testing.T) {
+	nodes := cluster(t, 2, nil)
+	a, b := nodes[0], nodes[1]
+	a.Send(app(2, 1))
+	require.Equal(t, uint32(1), seqOf(t, recv(t, b).Msg))
+	before := a.Resets()
+	b.Send(protocol.Message{Type: protocol.MsgReset, To: a.ID()})
+	in := recv(t, a)
+	require.True(t, in.Reset, "got %+v", in)
+	require.Greater(t, a.Resets(), before)
+	a.SendSince(app(2, 2), before)
+	a.SendSince(app(2, 3), a.Resets())
+	require.Equal(t, uint32(3), seqOf(t, recv(t, b).Msg), "the stale message was dropped")
+	requireQuiet(t, b, 50*time.Millisecond)
+}
