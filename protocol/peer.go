@@ -501,7 +501,8 @@ func (p *Peer) Ready() Ready {
 	}
 	// Group commit: one fsync covers every log write of the batch, and
 	// the messages after it may depend on them.
-	for i := len(p.out.Persist) - 1; i >= 0; i-- {
+	skipSync := p.has(BugAckBeforeFsync) && p.lrn != nil && p.lrn.stage == lBroadcast
+	for i := len(p.out.Persist) - 1; i >= 0 && !skipSync; i-- {
 		k := p.out.Persist[i].Kind
 		if k == OpSync {
 			break

@@ -314,6 +314,7 @@ func TestBugsAreCaught(t *testing.T) {
 		{protocol.BugNoUpdatingEpochMarker, "crash-points", 57, "", linearize.RecoveryFromDisk},
 		{protocol.BugEpochBeforeHistory, "crash-points", 29, "", linearize.AckedWriteDurable},
 		{protocol.BugExpiryIgnoresTouches, "steady-state", 1, "", linearize.ExpiryAfterSilence},
+		{protocol.BugAckBeforeFsync, "steady-state", 1, "", linearize.DurableBeforeAck},
 		{protocol.BugEpochBeforeHistory, "steady-state", 1, "zk-4643.schedule", linearize.CommittedMonotonic},
 		{protocol.BugNewLeaderAckBeforeDiff, "steady-state", 1, "zk-3911.schedule", linearize.CommittedMonotonic},
 	} {
