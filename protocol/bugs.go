@@ -13,6 +13,7 @@ const (
 	BugAcceptedEpochNotWritten Bug = "accepted-epoch-not-persisted"
 	BugNoUpdatingEpochMarker   Bug = "zk-2354"
 	BugAckBeforeFsync          Bug = "ack-before-fsync"
+	BugNewLeaderAckBeforeFsync Bug = "zk-4646"
 	// BugExpiryIgnoresTouches lives in the server layer (protocol/replica).
 	BugExpiryIgnoresTouches Bug = "session-expiry-ignores-touches"
 )
@@ -32,6 +33,7 @@ var bugCatalogue = []BugInfo{
 	{BugNewLeaderAckBeforeDiff, "ZOOKEEPER-3911", "a follower ACKs NEWLEADER before logging the DIFF'd transactions, logging them only after UPTODATE"},
 	{BugLeaderNeverStepsDown, "ZOOKEEPER-1492", "the leader keeps leading without a synced quorum"},
 	{BugAcceptedEpochNotWritten, "", "acceptedEpoch is updated in memory but never written to disk"},
+	{BugNewLeaderAckBeforeFsync, "ZOOKEEPER-4646", "a follower ACKs NEWLEADER once the synced transactions are handed to the log writer, before they are fsynced"},
 	{BugAckBeforeFsync, "", "a follower ACKs proposals once they are written, without waiting for the fsync"},
 	{BugNoUpdatingEpochMarker, "ZOOKEEPER-2354", "no updatingEpoch marker at NEWLEADER (as on ZooKeeper's master): a crash between the synced log and the currentEpoch write leaves a server that refuses to start"},
 	{BugExpiryIgnoresTouches, "", "the leader expires sessions by their creation time, ignoring requests and learners' ping touches"},

@@ -262,7 +262,11 @@ func (p *Peer) learnerNewLeader(m Message) {
 		}
 		l.committedZxids = nil
 	}
-	p.persist(Op{Kind: OpSync})
+	if p.has(BugNewLeaderAckBeforeFsync) {
+		p.unsyncedBatch = true // the ACK leaves before the fsync
+	} else {
+		p.persist(Op{Kind: OpSync})
+	}
 	if !p.has(BugEpochBeforeHistory) {
 		p.currentEpoch = l.epoch
 		p.persist(Op{Kind: OpWriteFile, Name: FileCurrentEpoch, Data: epochBytes(l.epoch)})

@@ -208,6 +208,9 @@ type Peer struct {
 	// handed is the Ready last handed out; its slices are reused for the
 	// next one after Advance, so a busy peer does not allocate per batch.
 	handed Ready
+	// unsyncedBatch: the batch being built must not get the group
+	// commit's fsync (an injected mistake asked for it).
+	unsyncedBatch bool
 	// spare holds the buffers of the Ready before last, so that a batch
 	// that filled up while its predecessor was being carried out still
 	// gets recycled buffers (the simulator advances after the fsync).
@@ -501,7 +504,8 @@ func (p *Peer) Ready() Ready {
 	}
 	// Group commit: one fsync covers every log write of the batch, and
 	// the messages after it may depend on them.
-	skipSync := p.has(BugAckBeforeFsync) && p.lrn != nil && p.lrn.stage == lBroadcast
+	skipSync := p.unsyncedBatch || (p.has(BugAckBeforeFsync) && p.lrn != nil && p.lrn.stage == lBroadcast)
+	p.unsyncedBatch = false
 	for i := len(p.out.Persist) - 1; i >= 0 && !skipSync; i-- {
 		k := p.out.Persist[i].Kind
 		if k == OpSync {

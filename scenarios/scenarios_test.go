@@ -317,6 +317,8 @@ func TestBugsAreCaught(t *testing.T) {
 		{protocol.BugAckBeforeFsync, "steady-state", 1, "", linearize.DurableBeforeAck},
 		{protocol.BugEpochBeforeHistory, "steady-state", 1, "zk-4643.schedule", linearize.CommittedMonotonic},
 		{protocol.BugNewLeaderAckBeforeDiff, "steady-state", 1, "zk-3911.schedule", linearize.CommittedMonotonic},
+		// ZAB.md: ZOOKEEPER-4646's schedule is ZOOKEEPER-3911's.
+		{protocol.BugNewLeaderAckBeforeFsync, "steady-state", 1, "zk-3911.schedule", linearize.CommittedMonotonic},
 	} {
 		t.Run(fmt.Sprintf("%s/%s/%d/%s", tc.bug, tc.scenario, tc.seed, tc.schedule), func(t *testing.T) {
 			t.Parallel()
