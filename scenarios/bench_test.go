@@ -26,7 +26,7 @@ func BenchmarkSwarmSeed(b *testing.B) {
 			b.Fatalf("seed %d: %s", seed, o.Verdict)
 		}
 		ops += o.Ops
-		sim += o.SimTime
+		sim += o.SimTime.Duration()
 	}
 	b.ReportMetric(float64(seed)/b.Elapsed().Minutes(), "seeds/min")
 	b.ReportMetric(float64(ops)/float64(seed), "ops/seed")

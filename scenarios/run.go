@@ -97,21 +97,17 @@ type Options struct {
 	Trace io.Writer
 }
 
-// Outcome is one run of a scenario on one seed.
+// Outcome is one run of a scenario on one seed: how it was set up, and
+// what the world recorded and the checkers decided (the embedded
+// zk.Result: Verdict, Ops, Events, SimTime, TraceHash, the history, the
+// Zab record).
 type Outcome struct {
 	Scenario  Scenario
 	Seed      uint64
 	Overrides Overrides
 	Schedule  nemesis.Schedule
-	Verdict   linearize.Verdict
-	Ops       int
-	Events    uint64
-	SimTime   time.Duration
 	Wall      time.Duration
-	TraceHash uint64
-	// Result is everything the run recorded, for reports and the
-	// visualization.
-	Result zk.Result
+	zk.Result
 }
 
 // Unexpected reports whether this run alone breaks the scenario's
@@ -245,11 +241,7 @@ func Run(s Scenario, seed uint64, opts Options) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	return Outcome{
-		Scenario: s, Seed: seed, Overrides: opts.Overrides, Schedule: sched,
-		Verdict: res.Verdict, Ops: res.Ops, Events: res.Events, SimTime: res.SimTime.Duration(),
-		Wall: time.Since(start), TraceHash: res.TraceHash, Result: res,
-	}, nil
+	return Outcome{Scenario: s, Seed: seed, Overrides: opts.Overrides, Schedule: sched, Wall: time.Since(start), Result: res}, nil
 }
 
 // traceWriter writes one line per trace event and keeps the first write
@@ -282,18 +274,18 @@ func (t *traceWriter) close() error {
 // Visualize writes Porcupine's visualization of the run's history to
 // path, with leader changes and nemesis steps on its timeline.
 func (o Outcome) Visualize(path string) error {
-	if o.Result.Lin == nil {
+	if o.Lin == nil {
 		return fmt.Errorf("scenarios: %s seed %d has no linearizability result to draw (its committed logs conflict)", o.Scenario.Name, o.Seed)
 	}
 	var notes []linearize.Annotation
-	for _, l := range o.Result.Zab.Leaders {
+	for _, l := range o.Zab.Leaders {
 		notes = append(notes, linearize.Annotation{Tag: "leader", Start: l.Time,
 			Description: fmt.Sprintf("server %d leads epoch %d", l.Sid, l.Epoch)})
 	}
-	for _, a := range o.Result.Applied {
+	for _, a := range o.Applied {
 		notes = append(notes, linearize.Annotation{Tag: "nemesis", Start: int64(a.At), Description: a.Text})
 	}
-	return o.Result.Lin.VisualizePath(path, notes)
+	return o.Lin.VisualizePath(path, notes)
 }
 
 // ReplayCommand is the command line that repeats this run exactly.

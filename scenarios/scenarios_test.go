@@ -213,18 +213,18 @@ func TestTallyJudgesExpectations(t *testing.T) {
 	var ta Tally
 	ta.Add(Outcome{Scenario: okScenario})
 	require.True(t, ta.Met())
-	ta.Add(Outcome{Scenario: okScenario, Verdict: bad})
+	ta.Add(Outcome{Scenario: okScenario, Result: zk.Result{Verdict: bad}})
 	require.False(t, ta.Met())
 	require.Equal(t, 1, ta.Unexpected())
 
 	split := Scenario{Name: "b", Expect: ExpectViolation, Damage: []linearize.Check{linearize.AckedWriteDurable}}
 	var tb Tally
-	tb.Add(Outcome{Scenario: split, Verdict: bad})
+	tb.Add(Outcome{Scenario: split, Result: zk.Result{Verdict: bad}})
 	require.False(t, tb.Met(), "quorum-intersection alone is not the damage looked for")
 	require.Equal(t, 1, tb.Unexpected())
 	damaged := bad
 	damaged.Add(linearize.Violation{Check: linearize.AckedWriteDurable, Summary: "lost"})
-	tb.Add(Outcome{Scenario: split, Verdict: damaged})
+	tb.Add(Outcome{Scenario: split, Result: zk.Result{Verdict: damaged}})
 	require.True(t, tb.Met())
 	require.Equal(t, 0, tb.Unexpected())
 	require.Contains(t, Table([]Tally{ta, tb}), "total")

@@ -35,7 +35,7 @@ func (t *Tally) Add(o Outcome) {
 	}
 	t.Ops += o.Ops
 	t.Events += o.Events
-	t.SimTime += o.SimTime
+	t.SimTime += o.SimTime.Duration()
 	t.Wall += o.Wall
 }
 

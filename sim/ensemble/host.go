@@ -21,10 +21,11 @@ type host struct {
 	carrier  *protocol.Carrier
 	inflight bool
 	// resets counts quorum connection resets the server was told of;
-	// resetAt is the count at each peer's last one, readyAt the count
+	// resetAt is the count at each peer's last one (by sid-1, nil until
+	// the first), readyAt the count
 	// when the Ready being carried out was made.
 	resets, readyAt uint64
-	resetAt         map[sim.NodeID]uint64
+	resetAt         []uint64
 	// clients maps each client node to its current connection here.
 	clients map[sim.NodeID]replica.ConnID
 }
@@ -123,12 +124,13 @@ func (h *host) ConnReset(peer sim.NodeID, ch sim.Channel) {
 	if ch != sim.Channel(protocol.ChanQuorum) {
 		return
 	}
+	from := h.e.sidOf(peer)
 	h.resets++
 	if h.resetAt == nil {
-		h.resetAt = map[sim.NodeID]uint64{}
+		h.resetAt = make([]uint64, len(h.e.nodes))
 	}
-	h.resetAt[peer] = h.resets
-	h.server.Step(protocol.Message{Type: protocol.MsgReset, From: h.e.sidOf(peer), To: h.sid})
+	h.resetAt[from-1] = h.resets
+	h.server.Step(protocol.Message{Type: protocol.MsgReset, From: from, To: h.sid})
 	h.pump()
 }
 
@@ -192,7 +194,7 @@ func (h *host) send(m protocol.Message) {
 		h.ctx.Disconnect(to, sim.Channel(protocol.ChanQuorum))
 		return
 	}
-	if m.Channel() == protocol.ChanQuorum && h.resetAt[to] > h.readyAt {
+	if h.resetAt != nil && m.Channel() == protocol.ChanQuorum && h.resetAt[m.To-1] > h.readyAt {
 		// The Ready was made for a connection that has broken since (a
 		// reset arrived while its fsync ran): like a write to a closed
 		// socket, the message goes nowhere, and never onto the next
@@ -200,7 +202,8 @@ func (h *host) send(m protocol.Message) {
 		return
 	}
 	h.ctx.SendOn(sim.Channel(m.Channel()), to, h.e.messages.box(m))
-	if m.Type == protocol.MsgAck && m.Zxid.Counter() == 0 && h.server.Peer().Status().Phase == protocol.PhaseSync {
+	if h.store.armed == "after-newleader-ack" && m.Type == protocol.MsgAck && m.Zxid.Counter() == 0 &&
+		h.server.Peer().Status().Phase == protocol.PhaseSync {
 		h.store.fire("after-newleader-ack")
 	}
 }
