@@ -1,10 +1,10 @@
 package tree
 
 import (
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"slices"
+
+	"github.com/zabsim/zabsim/internal/codec"
 )
 
 // ErrMalformed is returned for bytes that are not a transaction or a
@@ -24,110 +24,27 @@ const (
 	snapshotMagic      = "ZABSIMT1"
 )
 
-type encoder struct{ b []byte }
-
-func (e *encoder) u8(v uint8)   { e.b = append(e.b, v) }
-func (e *encoder) i32(v int32)  { e.b = binary.BigEndian.AppendUint32(e.b, uint32(v)) }
-func (e *encoder) i64(v int64)  { e.b = binary.BigEndian.AppendUint64(e.b, uint64(v)) }
-func (e *encoder) str(s string) { e.i32(int32(len(s))); e.b = append(e.b, s...) }
-
-// bytes writes -1 for nil, keeping ZooKeeper's null apart from empty.
-func (e *encoder) bytes(b []byte) {
-	if b == nil {
-		e.i32(-1)
-		return
-	}
-	e.i32(int32(len(b)))
-	e.b = append(e.b, b...)
-}
+type encoder struct{ codec.Encoder }
 
 func (e *encoder) acl(acl []ACL) {
-	e.i32(int32(len(acl)))
+	e.I32(int32(len(acl)))
 	for _, a := range acl {
-		e.i32(a.Perms)
-		e.str(a.ID.Scheme)
-		e.str(a.ID.ID)
+		e.I32(a.Perms)
+		e.Str(a.ID.Scheme)
+		e.Str(a.ID.ID)
 	}
 }
 
-type decoder struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: at byte %d: %s", ErrMalformed, d.off, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *decoder) take(n int) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(d.b)-d.off {
-		d.fail("need %d bytes, %d left", n, len(d.b)-d.off)
-		return nil
-	}
-	out := d.b[d.off : d.off+n]
-	d.off += n
-	return out
-}
-
-func (d *decoder) u8() uint8 {
-	if b := d.take(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
-
-func (d *decoder) i32() int32 {
-	if b := d.take(4); b != nil {
-		return int32(binary.BigEndian.Uint32(b))
-	}
-	return 0
-}
-
-func (d *decoder) i64() int64 {
-	if b := d.take(8); b != nil {
-		return int64(binary.BigEndian.Uint64(b))
-	}
-	return 0
-}
-
-func (d *decoder) str() string {
-	n := d.i32()
-	return string(d.take(int(n)))
-}
-
-func (d *decoder) bytes() []byte {
-	n := d.i32()
-	if n == -1 || d.err != nil {
-		return nil
-	}
-	return slices.Clone(d.take(int(n)))
-}
-
-// count reads a length and checks it against a limit and against the
-// bytes left (each element takes at least elementMin bytes).
-func (d *decoder) count(limit, elementMin int) int {
-	n := int(d.i32())
-	if d.err == nil && (n < 0 || n > limit || n*elementMin > len(d.b)-d.off) {
-		d.fail("count %d out of range", n)
-		return 0
-	}
-	return n
-}
+type decoder struct{ codec.Decoder }
 
 func (d *decoder) acl() []ACL {
-	n := d.count(aclEntriesMax, 12)
+	n := d.Count(aclEntriesMax, 12)
 	if n == 0 {
 		return nil
 	}
 	out := make([]ACL, n)
 	for i := range out {
-		out[i] = ACL{Perms: d.i32(), ID: ID{Scheme: d.str(), ID: d.str()}}
+		out[i] = ACL{Perms: d.I32(), ID: ID{Scheme: d.Str(), ID: d.Str()}}
 	}
 	return out
 }
@@ -136,30 +53,30 @@ func (d *decoder) acl() []ACL {
 // equal transactions encode to equal bytes, so encodings can go into
 // logs, messages and digests.
 func (t Txn) Marshal() []byte {
-	e := encoder{b: make([]byte, 0, 64+len(t.Data)+len(t.Path))}
-	e.u8(txnEncodingVersion)
+	e := encoder{codec.Encoder{B: make([]byte, 0, 64+len(t.Data)+len(t.Path))}}
+	e.U8(txnEncodingVersion)
 	t.encode(&e)
-	return e.b
+	return e.B
 }
 
 func (t Txn) encode(e *encoder) {
-	e.i32(int32(t.Type))
-	e.i32(int32(t.Op))
-	e.i64(t.Session)
-	e.i64(t.Time)
-	e.str(t.Path)
-	e.bytes(t.Data)
+	e.I32(int32(t.Type))
+	e.I32(int32(t.Op))
+	e.I64(t.Session)
+	e.I64(t.Time)
+	e.Str(t.Path)
+	e.Bytes(t.Data)
 	e.acl(t.ACL)
-	e.i64(t.Owner)
-	e.i32(t.ParentCversion)
-	e.i32(t.Version)
-	e.i32(t.Err)
-	e.i32(t.Timeout)
-	e.i32(int32(len(t.Paths)))
+	e.I64(t.Owner)
+	e.I32(t.ParentCversion)
+	e.I32(t.Version)
+	e.I32(t.Err)
+	e.I32(t.Timeout)
+	e.I32(int32(len(t.Paths)))
 	for _, p := range t.Paths {
-		e.str(p)
+		e.Str(p)
 	}
-	e.i32(int32(len(t.Ops)))
+	e.I32(int32(len(t.Ops)))
 	for _, o := range t.Ops {
 		o.encode(e)
 	}
@@ -167,16 +84,13 @@ func (t Txn) encode(e *encoder) {
 
 // UnmarshalTxn decodes what Marshal wrote, or returns ErrMalformed.
 func UnmarshalTxn(b []byte) (Txn, error) {
-	d := decoder{b: b}
-	if v := d.u8(); d.err == nil && v != txnEncodingVersion {
-		d.fail("encoding version %d", v)
+	d := decoder{codec.NewDecoder(b, ErrMalformed)}
+	if v := d.U8(); d.Err() == nil && v != txnEncodingVersion {
+		d.Fail("encoding version %d", v)
 	}
 	t := d.txn(0)
-	if d.err == nil && d.off != len(b) {
-		d.fail("%d trailing bytes", len(b)-d.off)
-	}
-	if d.err != nil {
-		return Txn{}, d.err
+	if err := d.End(); err != nil {
+		return Txn{}, err
 	}
 	return t, nil
 }
@@ -187,24 +101,24 @@ var txnTypes = map[OpCode]bool{
 }
 
 func (d *decoder) txn(depth int) Txn {
-	t := Txn{Type: OpCode(d.i32()), Op: OpCode(d.i32()), Session: d.i64(), Time: d.i64()}
-	t.Path = d.str()
-	t.Data = d.bytes()
+	t := Txn{Type: OpCode(d.I32()), Op: OpCode(d.I32()), Session: d.I64(), Time: d.I64()}
+	t.Path = d.Str()
+	t.Data = d.Bytes()
 	t.ACL = d.acl()
-	t.Owner = d.i64()
-	t.ParentCversion = d.i32()
-	t.Version = d.i32()
-	t.Err = d.i32()
-	t.Timeout = d.i32()
-	if n := d.count(closePathsMax, 4); n > 0 {
+	t.Owner = d.I64()
+	t.ParentCversion = d.I32()
+	t.Version = d.I32()
+	t.Err = d.I32()
+	t.Timeout = d.I32()
+	if n := d.Count(closePathsMax, 4); n > 0 {
 		t.Paths = make([]string, n)
 		for i := range t.Paths {
-			t.Paths[i] = d.str()
+			t.Paths[i] = d.Str()
 		}
 	}
-	n := d.count(multiOpsMax, 60)
+	n := d.Count(multiOpsMax, 60)
 	if n > 0 && depth > 0 {
-		d.fail("multi inside multi")
+		d.Fail("multi inside multi")
 		return t
 	}
 	if n > 0 {
@@ -213,17 +127,17 @@ func (d *decoder) txn(depth int) Txn {
 			t.Ops[i] = d.txn(depth + 1)
 		}
 	}
-	if d.err != nil {
+	if d.Err() != nil {
 		return t
 	}
 	if !txnTypes[t.Type] {
-		d.fail("transaction type %d", t.Type)
+		d.Fail("transaction type %d", t.Type)
 	}
 	if _, known := ErrorForCode(t.Err); !known {
-		d.fail("error code %d", t.Err)
+		d.Fail("error code %d", t.Err)
 	}
 	if t.Type == OpMulti && depth > 0 {
-		d.fail("multi inside multi")
+		d.Fail("multi inside multi")
 	}
 	return t
 }
@@ -241,21 +155,21 @@ func (t *Tree) EncodeSnapshot() []byte {
 			size += len(a.ID.Scheme) + len(a.ID.ID)
 		}
 	}
-	e := encoder{b: make([]byte, 0, size)}
-	e.b = append(e.b, snapshotMagic...)
-	e.i64(t.zxid)
-	e.i32(int32(t.config.DataLengthMax))
+	e := encoder{codec.Encoder{B: make([]byte, 0, size)}}
+	e.B = append(e.B, snapshotMagic...)
+	e.I64(t.zxid)
+	e.I32(int32(t.config.DataLengthMax))
 	ids := make([]int64, 0, len(t.sessions))
 	for id := range t.sessions {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	e.i32(int32(len(ids)))
+	e.I32(int32(len(ids)))
 	for _, id := range ids {
-		e.i64(id)
-		e.i32(t.sessions[id])
+		e.I64(id)
+		e.I32(t.sessions[id])
 	}
-	e.i32(int32(len(t.nodes)))
+	e.I32(int32(len(t.nodes)))
 	// Depth-first from the root, iteratively, children in their order.
 	stack := []string{"/"}
 	written := 0
@@ -263,20 +177,20 @@ func (t *Tree) EncodeSnapshot() []byte {
 		path := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := t.nodes[path]
-		e.str(path)
-		e.bytes(n.data)
+		e.Str(path)
+		e.Bytes(n.data)
 		e.acl(n.acl)
 		for _, v := range []int64{n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.ephemeralOwner} {
-			e.i64(v)
+			e.I64(v)
 		}
-		e.i32(n.version)
-		e.i32(n.cversion)
-		e.i32(n.aversion)
+		e.I32(n.version)
+		e.I32(n.cversion)
+		e.I32(n.aversion)
 		names := n.children.Names()
-		e.i32(int32(n.children.capacity()))
-		e.i32(int32(len(names)))
+		e.I32(int32(n.children.capacity()))
+		e.I32(int32(len(names)))
 		for _, name := range names {
-			e.str(name)
+			e.Str(name)
 		}
 		for i := len(names) - 1; i >= 0; i-- {
 			stack = append(stack, joinPath(path, names[i]))
@@ -284,7 +198,7 @@ func (t *Tree) EncodeSnapshot() []byte {
 		written++
 	}
 	assert(written == len(t.nodes), "snapshot wrote %d of %d nodes", written, len(t.nodes))
-	return e.b
+	return e.B
 }
 
 // DecodeSnapshot rebuilds a tree from EncodeSnapshot's bytes, checking
@@ -292,48 +206,45 @@ func (t *Tree) EncodeSnapshot() []byte {
 // no child under an ephemeral, counts and limits), and returns
 // ErrMalformed otherwise.
 func DecodeSnapshot(b []byte) (*Tree, error) {
-	d := decoder{b: b}
-	if string(d.take(len(snapshotMagic))) != snapshotMagic {
-		d.fail("no snapshot magic")
-		return nil, d.err
+	d := decoder{codec.NewDecoder(b, ErrMalformed)}
+	if string(d.Take(len(snapshotMagic))) != snapshotMagic {
+		d.Fail("no snapshot magic")
+		return nil, d.Err()
 	}
-	zxid := d.i64()
-	dataMax := d.i32()
-	if d.err == nil && dataMax <= 0 {
-		d.fail("data limit %d", dataMax)
+	zxid := d.I64()
+	dataMax := d.I32()
+	if d.Err() == nil && dataMax <= 0 {
+		d.Fail("data limit %d", dataMax)
 	}
 	t := &Tree{
 		nodes: map[string]*node{}, ephemerals: map[int64]map[string]struct{}{},
 		sessions: map[int64]int32{}, watches: newWatchManager(), zxid: zxid,
 		config: Config{DataLengthMax: int(dataMax)},
 	}
-	sessionCount := d.count(closePathsMax, 12)
+	sessionCount := d.Count(closePathsMax, 12)
 	previous := int64(0)
 	for i := range sessionCount {
-		id, timeout := d.i64(), d.i32()
+		id, timeout := d.I64(), d.I32()
 		if i > 0 && id <= previous {
-			d.fail("sessions out of order")
+			d.Fail("sessions out of order")
 		}
 		previous = id
 		t.sessions[id] = timeout
 		t.digest += hashSession(id, timeout, true)
 	}
-	nodeCount := d.count(snapshotNodeMax, 80)
-	for i := 0; i < nodeCount && d.err == nil; i++ {
+	nodeCount := d.Count(snapshotNodeMax, 80)
+	for i := 0; i < nodeCount && d.Err() == nil; i++ {
 		d.snapshotNode(t, i)
-	}
-	if d.err == nil && d.off != len(b) {
-		d.fail("%d trailing bytes", len(b)-d.off)
 	}
 	listed := 0
 	for _, n := range t.nodes {
 		listed += n.children.Len()
 	}
-	if d.err == nil && (len(t.nodes) != nodeCount || listed != nodeCount-1) {
-		d.fail("%d nodes decoded, %d declared", len(t.nodes), nodeCount)
+	if d.End() == nil && (len(t.nodes) != nodeCount || listed != nodeCount-1) {
+		d.Fail("%d nodes decoded, %d declared", len(t.nodes), nodeCount)
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err() != nil {
+		return nil, d.Err()
 	}
 	return t, nil
 }
@@ -342,47 +253,47 @@ func DecodeSnapshot(b []byte) (*Tree, error) {
 // depth-first walk expects it: the root first, then each node after its
 // parent, which lists it.
 func (d *decoder) snapshotNode(t *Tree, index int) {
-	n := &node{path: d.str()}
-	n.data = d.bytes()
+	n := &node{path: d.Str()}
+	n.data = d.Bytes()
 	n.acl = d.acl()
-	n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.ephemeralOwner = d.i64(), d.i64(), d.i64(), d.i64(), d.i64(), d.i64()
-	n.version, n.cversion, n.aversion = d.i32(), d.i32(), d.i32()
-	capacity := d.i32()
-	names := make([]string, d.count(snapshotNodeMax, 4))
+	n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.ephemeralOwner = d.I64(), d.I64(), d.I64(), d.I64(), d.I64(), d.I64()
+	n.version, n.cversion, n.aversion = d.I32(), d.I32(), d.I32()
+	capacity := d.I32()
+	names := make([]string, d.Count(snapshotNodeMax, 4))
 	for i := range names {
-		names[i] = d.str()
+		names[i] = d.Str()
 	}
-	if d.err != nil {
+	if d.Err() != nil {
 		return
 	}
 	if (index == 0) != (n.path == "/") || (n.path != "/" && ValidatePath(n.path) != nil) {
-		d.fail("node %q at position %d", n.path, index)
+		d.Fail("node %q at position %d", n.path, index)
 		return
 	}
 	if _, dup := t.nodes[n.path]; dup {
-		d.fail("node %q twice", n.path)
+		d.Fail("node %q twice", n.path)
 		return
 	}
 	if len(n.data) > t.config.DataLengthMax {
-		d.fail("node %q data of %d bytes", n.path, len(n.data))
+		d.Fail("node %q data of %d bytes", n.path, len(n.data))
 		return
 	}
 	if n.path != "/" {
 		parentPath, base, _ := splitPath(n.path)
 		parent := t.nodes[lookupKey(parentPath)]
 		if parent == nil || !parent.children.Contains(base) || parent.isEphemeral() {
-			d.fail("node %q not listed by an existing, non-ephemeral parent", n.path)
+			d.Fail("node %q not listed by an existing, non-ephemeral parent", n.path)
 			return
 		}
 	}
 	children, ok := restoreChildSet(int(capacity), names)
 	if !ok || (n.isEphemeral() && len(names) > 0) {
-		d.fail("node %q children %q in a table of %d", n.path, names, capacity)
+		d.Fail("node %q children %q in a table of %d", n.path, names, capacity)
 		return
 	}
 	for _, name := range names {
 		if name == "" || joinPath(n.path, name) == n.path || ValidatePath(joinPath(n.path, name)) != nil {
-			d.fail("node %q child %q", n.path, name)
+			d.Fail("node %q child %q", n.path, name)
 			return
 		}
 	}
