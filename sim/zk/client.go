@@ -1,6 +1,7 @@
 package zk
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -73,6 +74,10 @@ type Client struct {
 	cur      call
 	issued   int
 	stream   *linearize.SessionStream
+	// prog, when set, is the program that issues this client's calls
+	// instead of the workload generator; its calls are not in the
+	// history the linearizability checker reads.
+	prog *Conn
 }
 
 func newClient(ctx *sim.NodeContext, cfg ClientConfig, w *World) *Client {
@@ -83,7 +88,12 @@ func newClient(ctx *sim.NodeContext, cfg ClientConfig, w *World) *Client {
 }
 
 // Done reports whether the client has issued and finished every op.
-func (c *Client) Done() bool { return c.issued >= c.cfg.Ops && c.out == nil }
+func (c *Client) Done() bool {
+	if c.prog != nil {
+		return c.prog.Done()
+	}
+	return c.issued >= c.cfg.Ops && c.out == nil
+}
 
 // Session is the client's current session, 0 if it has none.
 func (c *Client) Session() int64 { return c.session }
@@ -92,6 +102,12 @@ func (c *Client) now() sim.Time { return c.ctx.Now() }
 
 // Tick drives the client's timers.
 func (c *Client) Tick() {
+	if c.prog != nil {
+		if c.prog.Done() {
+			return
+		}
+		defer c.prog.tick()
+	}
 	now := c.now()
 	switch c.state {
 	case stateDisconnected:
@@ -109,7 +125,7 @@ func (c *Client) Tick() {
 			c.lose("read timeout")
 		case now.Sub(c.lastSent) >= readTimeout/2:
 			c.send(replica.Request{Xid: -2, Req: tree.Request{Op: replica.OpPing}})
-		case c.out == nil && c.issued < c.cfg.Ops && now >= c.nextOpAt:
+		case c.prog == nil && c.out == nil && c.issued < c.cfg.Ops && now >= c.nextOpAt:
 			c.issue()
 		}
 	}
@@ -150,6 +166,7 @@ func (c *Client) lose(why string) {
 	if c.state == stateDisconnected {
 		return
 	}
+	wasConnected := c.state == stateConnected
 	c.ctx.Note(fmt.Sprintf("client %d: connection to %s lost: %s", c.cfg.Index, c.server, why))
 	c.ctx.Disconnect(c.server, ensemble.ChanClient)
 	c.state = stateDisconnected
@@ -159,6 +176,9 @@ func (c *Client) lose(why string) {
 		c.out = nil
 	}
 	c.retryAt = c.now()
+	if c.prog != nil {
+		c.prog.lost(wasConnected)
+	}
 }
 
 // ConnReset is the server side closing or crashing.
@@ -181,17 +201,24 @@ func (c *Client) Receive(from sim.NodeID, msg any) {
 	case replica.KindConnected:
 		if r.Session == 0 {
 			c.ctx.Note(fmt.Sprintf("client %d: session %#x expired", c.cfg.Index, c.session))
-			c.session = 0
-			c.lose("session expired")
+			c.expire()
 			return
 		}
 		c.session, c.timeout = r.Session, time.Duration(r.Timeout)*time.Millisecond
 		c.state = stateConnected
 		c.deadline = c.now().Add(c.timeout * 2 / 3)
+		if c.prog != nil {
+			c.prog.connected()
+			return
+		}
 		c.stream = c.w.stream(r.Session)
 	case replica.KindClose:
 		c.lose("closed by server: " + r.Reason)
 	case replica.KindWatch:
+		if c.prog != nil {
+			c.prog.notified(r.Event)
+			return
+		}
 		c.stream.Items = append(c.stream.Items, linearize.StreamItem{Kind: linearize.ItemNotified, Path: r.Event.Path,
 			Event: linearize.EventType(r.Event.Type), Zxid: linearize.Zxid(r.Zxid), Time: int64(c.now())})
 	case replica.KindReply:
@@ -202,6 +229,13 @@ func (c *Client) Receive(from sim.NodeID, msg any) {
 func (c *Client) reply(r *replica.Response) {
 	if r.Zxid > c.lastZxid {
 		c.lastZxid = r.Zxid
+	}
+	if c.prog != nil && r.Xid != -2 {
+		c.prog.replied(r)
+		if errors.Is(r.Err, tree.ErrSessionExpired) {
+			c.expire()
+		}
+		return
 	}
 	if r.Xid == -2 || c.out == nil || r.Xid != c.out.xid {
 		return
@@ -220,8 +254,7 @@ func (c *Client) reply(r *replica.Response) {
 		c.gen.saw(out.req.Path, res.Stat.Version)
 	}
 	if res.Err == linearize.CodeSessionExpired {
-		c.session = 0
-		c.lose("session expired")
+		c.expire()
 		return
 	}
 	if out.req.Kind == linearize.KindSync {
@@ -229,6 +262,16 @@ func (c *Client) reply(r *replica.Response) {
 		return
 	}
 	c.nextOpAt = c.now().Add(c.ctx.Rand().Between(0, c.cfg.Think))
+}
+
+// expire: the server said the session is gone; the client starts over
+// with a new one.
+func (c *Client) expire() {
+	c.session = 0
+	c.lose("session expired")
+	if c.prog != nil {
+		c.prog.expired()
+	}
 }
 
 func watchType(k linearize.Kind) linearize.WatchType {

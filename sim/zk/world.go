@@ -36,6 +36,9 @@ type Config struct {
 	EventsMax     uint64
 	// Check options (see linearize).
 	Linearizable linearize.LinearizableOptions
+	// Programs each run on a client of their own (after the workload's
+	// Clients), issuing calls of their own instead of the workload's.
+	Programs []Program
 }
 
 // DefaultConfig is 3 servers with ZooKeeper's defaults (tickTime 500 ms,
@@ -107,20 +110,38 @@ func New(cfg Config) (*World, error) {
 		}
 	}
 	servers := e.Servers()
-	w.clients = make([]*Client, cfg.Clients)
+	w.clients = make([]*Client, cfg.Clients+len(cfg.Programs))
 	for i := range w.clients {
 		cc := ClientConfig{Index: i, Servers: servers, SessionTimeout: cfg.SessionTimeout, Ops: cfg.OpsPerClient, Think: cfg.Think, Keys: cfg.Keys}
+		name := fmt.Sprintf("c%d", i)
+		var prog Program
+		if i >= cfg.Clients {
+			prog, name = cfg.Programs[i-cfg.Clients], fmt.Sprintf("p%d", i-cfg.Clients)
+		}
 		s.AddNode(sim.NodeConfig{
-			Name: fmt.Sprintf("c%d", i),
+			Name: name,
 			Tick: 10 * time.Millisecond,
 			Start: func(ctx *sim.NodeContext) sim.Process {
 				c := newClient(ctx, cc, w)
+				if prog != nil {
+					c.prog = newConn(c, prog)
+				}
 				w.clients[cc.Index] = c
 				return c
 			},
 		})
 	}
 	return w, nil
+}
+
+// stopPrograms ends the goroutines of programs still running when the
+// run is over.
+func (w *World) stopPrograms() {
+	for _, c := range w.clients {
+		if c != nil && c.prog != nil {
+			c.prog.stop()
+		}
+	}
 }
 
 // Sim and Ensemble expose the world to tests and scenarios.
@@ -169,6 +190,7 @@ func (w *World) stream(session int64) *linearize.SessionStream {
 // Run runs the workload under the faults, heals, waits for liveness, and
 // checks everything recorded.
 func (w *World) Run() (Result, error) {
+	defer w.stopPrograms()
 	var live []linearize.Violation
 	deadline := w.s.Now().Add(w.cfg.Duration)
 	finished := func() bool { return w.done() && w.s.Now() >= w.faultsEnd }
