@@ -8,6 +8,7 @@ import (
 
 	"github.com/zabsim/zabsim/linearize"
 	"github.com/zabsim/zabsim/nemesis"
+	"github.com/zabsim/zabsim/recipes/check"
 )
 
 // Expectation is what a scenario must show over its seeds.
@@ -56,6 +57,17 @@ type Scenario struct {
 	// leader may answer a sync for up to syncLimit (ZAB.md §4), which
 	// ZooKeeper allows.
 	SkipSyncedReads bool
+	// Recipe, when set, names a recipe workload (RecipeLock, ...): the
+	// Clients run that recipe instead of the mixed workload, and its
+	// checker joins the verdict. Fenced makes the lock's resource check
+	// fencing tokens; Pause stops the first lock holder's client that
+	// long inside its first critical section.
+	Recipe string
+	Fenced bool
+	Pause  time.Duration
+	// StartGap, when positive, switches the servers on one after another,
+	// server i at (i-1)*StartGap, instead of all at once.
+	StartGap time.Duration
 }
 
 // Fault generators a scenario can name besides nemesis.Profiles.
@@ -69,6 +81,9 @@ const (
 	// crashes the leader, and restarts the lagging server first: the one
 	// with the shorter log must not win the election.
 	FaultsStaggered = "staggered-crashes"
+	// FaultsTwoCrashes crashes one server, later a second, and restarts
+	// both: how many failures does the ensemble tolerate?
+	FaultsTwoCrashes = "two-crashes"
 )
 
 // ErrUnknown is returned for a scenario name that is not in the catalogue.
@@ -119,6 +134,34 @@ var catalogue = []Scenario{
 			s.Expect = ExpectViolation
 			s.Damage = []linearize.Check{linearize.AckedWriteDurable, linearize.Linearizable, linearize.OneLeaderPerEpoch}
 		}).skipSynced(),
+
+	// The textbook examples.
+	base("staggered-start", "5 servers switched on 2 s apart from empty: server 3 leads as soon as it starts (a majority of votes), 4 and 5 join it as followers", 5, "none").
+		with(func(s *Scenario) { s.StartGap = 2 * time.Second }),
+	base("four-servers-two-crashes", "4 servers lose one server, then a second: like 3 servers, they tolerate only one failure", 4, FaultsTwoCrashes),
+
+	// Recipes: the coordination patterns built on ZooKeeper, each judged
+	// by its own checker.
+	recipe("lock", "4 clients take turns on ZooKeeper's lock recipe: never two holders at once", 3, "none", RecipeLock),
+	recipe("lock-swarm", "the lock recipe with fencing tokens under swarm faults: the resource never takes a stale holder's write", 5, FaultsSwarm, RecipeLock).
+		with(func(s *Scenario) { s.Fenced = true }).skipSynced(),
+	recipe("lock-pause-nofence", "a lock holder pauses past its session timeout (a GC pause) and writes after another client took the lock: unsafe without fencing", 3, "none", RecipeLock).
+		with(func(s *Scenario) {
+			s.Pause = 3 * s.SessionTimeout
+			s.Expect = ExpectViolation
+			s.Damage = []linearize.Check{check.MutualExclusion, check.StaleWrite}
+		}),
+	recipe("lock-pause-fence", "the same pause with fencing tokens: the resource refuses the stale holder's write", 3, "none", RecipeLock).
+		with(func(s *Scenario) { s.Pause, s.Fenced = 3*s.SessionTimeout, true }),
+	recipe("election", "4 candidates take turns leading with ZooKeeper's leader election recipe", 3, "none", RecipeElection),
+	recipe("election-swarm", "the leader election recipe under swarm faults: one leader per term, terms in order", 5, FaultsSwarm, RecipeElection).skipSynced(),
+}
+
+// recipe is a scenario whose 4 clients run a recipe.
+func recipe(name, summary string, servers int, faults, recipe string) Scenario {
+	s := base(name, summary, servers, faults)
+	s.Clients, s.Recipe = 4, recipe
+	return s
 }
 
 func (s Scenario) with(fn func(*Scenario)) Scenario {
@@ -158,7 +201,7 @@ func Lookup(name string) (Scenario, error) {
 // validFaults reports whether name is a generator this package knows.
 func validFaults(name string) bool {
 	_, ok := nemesis.Profiles[name]
-	return ok || name == FaultsSwarm || name == FaultsRolling || name == FaultsStaggered
+	return ok || name == FaultsSwarm || name == FaultsRolling || name == FaultsStaggered || name == FaultsTwoCrashes
 }
 
 // Line describes the scenario on one line for listings.
@@ -171,6 +214,10 @@ func (s Scenario) Line() string {
 	if s.Observers > 0 {
 		obs = fmt.Sprintf("+%d observers", s.Observers)
 	}
-	return fmt.Sprintf("%d servers%s, %s, %d clients, faults %s for %v, expect %s: %s",
-		s.Servers, obs, q, s.Clients, s.Faults, s.Duration, s.Expect, s.Summary)
+	clients := "clients"
+	if s.Recipe != "" {
+		clients = s.Recipe + " clients"
+	}
+	return fmt.Sprintf("%d servers%s, %s, %d %s, faults %s for %v, expect %s: %s",
+		s.Servers, obs, q, s.Clients, clients, s.Faults, s.Duration, s.Expect, s.Summary)
 }

@@ -141,6 +141,8 @@ func (s Scenario) Schedule(seed uint64) (nemesis.Schedule, error) {
 		sched = rolling(r, s.Servers+s.Observers, s.Duration)
 	case FaultsStaggered:
 		sched = staggered(r, s.Servers, s.Duration)
+	case FaultsTwoCrashes:
+		sched = twoCrashes(r, s.Servers, s.Duration)
 	default:
 		p, ok := nemesis.Profiles[s.Faults]
 		if !ok {
@@ -190,6 +192,20 @@ func staggered(r *sim.Rand, servers int, duration time.Duration) nemesis.Schedul
 	return append(out, nemesis.Step{At: max(at, duration), Fault: nemesis.Fault{Kind: nemesis.Calm}})
 }
 
+// twoCrashes crashes one server a quarter of the way in, a second one
+// halfway, and restarts both at three quarters: the textbook question of
+// how many failures an ensemble of n tolerates.
+func twoCrashes(r *sim.Rand, servers int, duration time.Duration) nemesis.Schedule {
+	perm := r.Perm(servers)
+	first, second := nemesis.Servers(perm[0]+1), nemesis.Servers(perm[1%servers]+1)
+	return nemesis.Schedule{
+		{At: duration / 4, Fault: nemesis.Fault{Kind: nemesis.Crash, Who: first}},
+		{At: duration / 2, Fault: nemesis.Fault{Kind: nemesis.Crash, Who: second}},
+		{At: 3 * duration / 4, Fault: nemesis.Fault{Kind: nemesis.Restart, Who: nemesis.Who{Sel: nemesis.All}}},
+		{At: duration, Fault: nemesis.Fault{Kind: nemesis.Calm}},
+	}
+}
+
 // Config is the simulated world scenario s runs on seed with schedule.
 func (s Scenario) Config(seed uint64, bugs []protocol.Bug, sched nemesis.Schedule) zk.Config {
 	cfg := zk.DefaultConfig()
@@ -204,6 +220,11 @@ func (s Scenario) Config(seed uint64, bugs []protocol.Bug, sched nemesis.Schedul
 	cfg.Duration = s.Duration + 4*time.Minute
 	cfg.LivenessBound = s.LivenessBound
 	cfg.Linearizable.SkipSyncedReads = s.SkipSyncedReads
+	if s.StartGap > 0 {
+		for i := range s.Servers + s.Observers {
+			cfg.Ensemble.StartAt = append(cfg.Ensemble.StartAt, time.Duration(i)*s.StartGap)
+		}
+	}
 	return cfg
 }
 
@@ -223,7 +244,13 @@ func Run(s Scenario, seed uint64, opts Options) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("%w: %v", ErrOverride, err)
 	}
 	start := time.Now()
-	w, err := zk.New(s.Config(seed, opts.Bugs, sched))
+	cfg := s.Config(seed, opts.Bugs, sched)
+	var recipe recipeRun
+	if s.Recipe != "" {
+		recipe = recipeWorkload(s)
+		cfg.Clients, cfg.Programs = 0, recipe.programs
+	}
+	w, err := zk.New(cfg)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -235,6 +262,13 @@ func Run(s Scenario, seed uint64, opts Options) (Outcome, error) {
 	res, err := w.Run()
 	if err != nil {
 		return Outcome{}, err
+	}
+	if recipe.check != nil {
+		v, err := recipe.check()
+		if err != nil {
+			return Outcome{}, fmt.Errorf("scenario %s seed %d: %w", s.Name, seed, err)
+		}
+		res.Verdict.Add(v...)
 	}
 	if tw != nil {
 		if err := tw.close(); err != nil {

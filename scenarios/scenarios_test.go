@@ -41,6 +41,7 @@ func TestCatalogueIsWellFormed(t *testing.T) {
 		require.False(t, seen[s.Name], "duplicate scenario %s", s.Name)
 		seen[s.Name] = true
 		require.True(t, validFaults(s.Faults), "%s: faults %q", s.Name, s.Faults)
+		require.True(t, validRecipe(s.Recipe), "%s: recipe %q", s.Name, s.Recipe)
 		require.Contains(t, []Expectation{ExpectOK, ExpectViolation}, s.Expect, s.Name)
 		require.Equal(t, s.Expect == ExpectViolation, len(s.Damage) > 0, "%s: a violation scenario names the damage it must show, and only it", s.Name)
 		require.NotEmpty(t, s.Summary, s.Name)

@@ -34,6 +34,10 @@ type NodeConfig struct {
 	Disk *DiskConfig
 	// Start builds the node's process for a new incarnation.
 	Start func(ctx *NodeContext) Process
+	// StartAt, when positive, keeps the node down until that much time
+	// after it is added, as a machine switched on later would be; a
+	// Restart before then starts it early.
+	StartAt time.Duration
 }
 
 type nodeState uint8
@@ -84,7 +88,16 @@ func (s *Sim) AddNode(cfg NodeConfig) NodeID {
 	}
 	s.nodes = append(s.nodes, n)
 	s.Net.addNode()
-	n.start()
+	if cfg.StartAt <= 0 {
+		n.start()
+		return id
+	}
+	n.state = nodeDown
+	s.After(cfg.StartAt, func() {
+		if n.state == nodeDown && n.gen == 0 {
+			n.Restart()
+		}
+	})
 	return id
 }
 

@@ -87,6 +87,9 @@ type Config struct {
 	// ClientLink is the links of client connections (ChanClient).
 	ClientLink sim.LinkConfig
 	NewServer  NewServerFunc
+	// StartAt[i], when positive, switches server i+1 on only that long
+	// after the start (a staggered start); it is down until then.
+	StartAt []time.Duration
 }
 
 // DefaultConfig is a 3-server ensemble with ZooKeeper's defaults and a
@@ -155,6 +158,9 @@ func New(s *sim.Sim, cfg Config) (*Ensemble, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
+	if len(cfg.StartAt) > cfg.Voters+cfg.Observers {
+		return nil, fmt.Errorf("%w: %d start times for %d servers", ErrConfig, len(cfg.StartAt), cfg.Voters+cfg.Observers)
+	}
 	e := &Ensemble{s: s, cfg: cfg, quorum: q}
 	nw := s.Net
 	if err := nw.SetChannelDefault(sim.Channel(protocol.ChanElection), cfg.ElectionLink); err != nil {
@@ -176,10 +182,15 @@ func New(s *sim.Sim, cfg Config) (*Ensemble, error) {
 		pc := cfg.Peer
 		pc.ID, pc.Quorum, pc.Observers = sid, q, observers
 		disk := cfg.Disk
+		var startAt time.Duration
+		if i < len(cfg.StartAt) {
+			startAt = cfg.StartAt[i]
+		}
 		id := s.AddNode(sim.NodeConfig{
-			Name: fmt.Sprintf("s%d", sid),
-			Tick: pc.Tick,
-			Disk: &disk,
+			Name:    fmt.Sprintf("s%d", sid),
+			Tick:    pc.Tick,
+			Disk:    &disk,
+			StartAt: startAt,
 			Start: func(ctx *sim.NodeContext) sim.Process {
 				return e.start(ctx, sid, pc)
 			},
@@ -262,6 +273,9 @@ func (e *Ensemble) Stable() bool {
 // Refused lists servers that would not start from their disk, with why
 // (ZooKeeper refuses in the same cases; the node stays down).
 func (e *Ensemble) Refused() []string { return append([]string(nil), e.refused...) }
+
+// Roles lists every server's role changes in time order.
+func (e *Ensemble) Roles() []Role { return append([]Role(nil), e.record.roles...) }
 
 // Record is what the checkers need, as of now.
 func (e *Ensemble) Record() linearize.ZabRecord { return e.record.snapshot() }

@@ -9,6 +9,7 @@ import (
 	"github.com/zabsim/zabsim/linearize"
 	"github.com/zabsim/zabsim/protocol"
 	"github.com/zabsim/zabsim/protocol/replica"
+	"github.com/zabsim/zabsim/sim"
 )
 
 // recorder turns the peers' events into linearize's ZabRecord: the ghost
@@ -37,7 +38,25 @@ type recorder struct {
 	// possible only when Zab is broken) are kept apart.
 	committed committedSet
 	conflicts []string
+	roles     []Role
 }
+
+// rolesMax bounds the role changes kept: a run that elects without end
+// keeps its first ones.
+const rolesMax = 1 << 16
+
+// Role is a server's change of role: what it became, following or
+// leading whom, in which epoch. Runs are explained with these (who led
+// when, who joined whom).
+type Role struct {
+	Time   sim.Time
+	Sid    uint64
+	Status string // protocol.Status: "FOLLOWING/BROADCAST leader=3 epoch=1 serving"
+	Leader uint64
+	Epoch  uint32
+}
+
+func (r Role) String() string { return fmt.Sprintf("%v server %d %s", r.Time, r.Sid, r.Status) }
 
 func (r *recorder) commit(z protocol.Zxid, txn []byte) {
 	if old, ok := r.committed.get(z); ok {
@@ -236,6 +255,12 @@ func (r *recorder) events(h *host, evs []protocol.Event) {
 			for _, e := range hist {
 				r.commit(e.Zxid, e.Txn)
 			}
+		case protocol.EvState:
+			role := Role{Time: h.ctx.Now(), Sid: h.sid, Status: ev.Text, Leader: ev.From, Epoch: ev.Epoch}
+			if len(r.roles) < rolesMax {
+				r.roles = append(r.roles, role)
+			}
+			h.ctx.Note(fmt.Sprintf("server %d is %s", h.sid, ev.Text))
 		case protocol.EvLookingMemDisk:
 			// The log as the peer wrote it, including appends queued in
 			// this very Ready: they reach the disk before anything else

@@ -274,6 +274,7 @@ func (c *Conn) deliver() {
 // goroutine.
 func (c *Conn) call(req tree.Request, watch bool) (*replica.Response, error) {
 	c.req = replica.Request{Req: req, Watch: watch}
+	c.cl.w.programCalls++
 	c.wait = waitReply
 	w := c.park()
 	c.wait = waitNone

@@ -56,19 +56,23 @@ func DefaultConfig() Config {
 
 // Result is everything a run recorded and what the checkers decided.
 type Result struct {
-	Verdict    linearize.Verdict
-	Lin        *linearize.LinearizableResult
-	History    []linearize.Operation
-	Truth      *linearize.GroundTruth
-	Zab        linearize.ZabRecord
-	Streams    []linearize.SessionStream
-	Applied    []nemesis.Applied
+	Verdict linearize.Verdict
+	Lin     *linearize.LinearizableResult
+	History []linearize.Operation
+	Truth   *linearize.GroundTruth
+	Zab     linearize.ZabRecord
+	Streams []linearize.SessionStream
+	Applied []nemesis.Applied
+	// Ops counts the clients' operations: the workload's and the
+	// programs' calls.
 	Ops        int
 	Events     uint64
 	SimTime    sim.Time
 	TraceHash  uint64
 	Committed  int
 	FinalZxids []int64 // per server, -1 when down at the end
+	// Roles is every server's role changes: who led, who followed whom.
+	Roles []ensemble.Role
 }
 
 // World is one simulated run with ZooKeeper clients.
@@ -80,7 +84,10 @@ type World struct {
 	rec     *linearize.Recorder
 	streams []*linearize.SessionStream
 	invoked int
-	nem     *nemesis.Nemesis
+	// programCalls counts the programs' calls, which the history leaves
+	// out.
+	programCalls int
+	nem          *nemesis.Nemesis
 	// faultsEnd is when the schedule's last step happens.
 	faultsEnd sim.Time
 	err       error
@@ -236,7 +243,7 @@ func (w *World) Run() (Result, error) {
 
 func (w *World) check(live []linearize.Violation) (Result, error) {
 	entries, conflicts := w.e.Committed()
-	res := Result{Zab: w.e.Record(), Events: w.s.EventsRun(), SimTime: w.s.Now(), TraceHash: w.s.TraceHash(), Committed: len(entries)}
+	res := Result{Zab: w.e.Record(), Roles: w.e.Roles(), Events: w.s.EventsRun(), SimTime: w.s.Now(), TraceHash: w.s.TraceHash(), Committed: len(entries)}
 	if len(conflicts) == 0 {
 		txns, err := truthTxns(entries)
 		if err != nil {
@@ -268,6 +275,7 @@ func (w *World) check(live []linearize.Violation) (Result, error) {
 	if w.nem != nil {
 		res.Applied = w.nem.Applied()
 	}
+	res.Ops = w.programCalls
 	for _, op := range res.History {
 		if op.Client != linearize.ServerClient {
 			res.Ops++
