@@ -206,8 +206,16 @@ func twoCrashes(r *sim.Rand, servers int, duration time.Duration) nemesis.Schedu
 	}
 }
 
-// Config is the simulated world scenario s runs on seed with schedule.
+// Config is the simulated world scenario s runs on seed with schedule
+// (with a recipe scenario's programs, but not its checker: see Run).
 func (s Scenario) Config(seed uint64, bugs []protocol.Bug, sched nemesis.Schedule) zk.Config {
+	cfg, _ := s.setup(seed, bugs, sched)
+	return cfg
+}
+
+// setup is Config and, for a recipe scenario, the recipe workload whose
+// programs it runs.
+func (s Scenario) setup(seed uint64, bugs []protocol.Bug, sched nemesis.Schedule) (zk.Config, recipeRun) {
 	cfg := zk.DefaultConfig()
 	cfg.Seed = seed
 	cfg.Ensemble.Voters, cfg.Ensemble.Observers, cfg.Ensemble.Quorum = s.Servers, s.Observers, s.Quorum
@@ -225,7 +233,12 @@ func (s Scenario) Config(seed uint64, bugs []protocol.Bug, sched nemesis.Schedul
 			cfg.Ensemble.StartAt = append(cfg.Ensemble.StartAt, time.Duration(i)*s.StartGap)
 		}
 	}
-	return cfg
+	var recipe recipeRun
+	if s.Recipe != "" {
+		recipe = recipeWorkload(s)
+		cfg.Clients, cfg.Programs = 0, recipe.programs
+	}
+	return cfg, recipe
 }
 
 // Run runs scenario s on seed and checks it.
@@ -244,12 +257,7 @@ func Run(s Scenario, seed uint64, opts Options) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("%w: %v", ErrOverride, err)
 	}
 	start := time.Now()
-	cfg := s.Config(seed, opts.Bugs, sched)
-	var recipe recipeRun
-	if s.Recipe != "" {
-		recipe = recipeWorkload(s)
-		cfg.Clients, cfg.Programs = 0, recipe.programs
-	}
+	cfg, recipe := s.setup(seed, opts.Bugs, sched)
 	w, err := zk.New(cfg)
 	if err != nil {
 		return Outcome{}, err
