@@ -95,7 +95,8 @@ func (s *Sim) AddNode(cfg NodeConfig) NodeID {
 	n.state = nodeDown
 	s.After(cfg.StartAt, func() {
 		if n.state == nodeDown && n.gen == 0 {
-			n.Restart()
+			n.s.trace.add(TraceEvent{At: n.s.now, Kind: TraceStart, Node: n.id, Peer: -1})
+			n.start()
 		}
 	})
 	return id

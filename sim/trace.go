@@ -27,6 +27,9 @@ const (
 	TraceNote
 	TraceReset
 	TraceCall
+	// TraceStart: a node switched on late (NodeConfig.StartAt) runs its
+	// first incarnation.
+	TraceStart
 )
 
 var traceKindNames = [...]string{
@@ -46,6 +49,7 @@ var traceKindNames = [...]string{
 	TraceNote:      "note",
 	TraceReset:     "reset",
 	TraceCall:      "call",
+	TraceStart:     "start",
 }
 
 func (k TraceKind) String() string {
