@@ -64,7 +64,11 @@ func (t Tally) Unexpected() int {
 // Table renders tallies as the summary table `zabsim run` prints.
 func Table(ts []Tally) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-22s %6s %6s %10s %-10s %-5s %9s %10s %9s\n",
+	w := len("scenario")
+	for _, t := range ts {
+		w = max(w, len(t.Scenario.Name))
+	}
+	fmt.Fprintf(&b, "%-*s %6s %6s %10s %-10s %-5s %9s %10s %9s\n", w,
 		"scenario", "seeds", "ok", "violations", "expected", "met", "ops", "sim time", "wall")
 	var all Tally
 	met := 0
@@ -75,7 +79,7 @@ func Table(ts []Tally) string {
 		} else {
 			met++
 		}
-		fmt.Fprintf(&b, "%-22s %6d %6d %10d %-10s %-5s %9d %10s %9s\n", t.Scenario.Name, t.Seeds, t.OK, t.Violations,
+		fmt.Fprintf(&b, "%-*s %6d %6d %10d %-10s %-5s %9d %10s %9s\n", w, t.Scenario.Name, t.Seeds, t.OK, t.Violations,
 			t.Scenario.Expect, m, t.Ops, t.SimTime.Round(time.Second), t.Wall.Round(time.Millisecond))
 		all.Seeds += t.Seeds
 		all.OK += t.OK
@@ -84,7 +88,7 @@ func Table(ts []Tally) string {
 		all.SimTime += t.SimTime
 		all.Wall += t.Wall
 	}
-	fmt.Fprintf(&b, "%-22s %6d %6d %10d %-10s %-5s %9d %10s %9s\n", "total", all.Seeds, all.OK, all.Violations, "",
+	fmt.Fprintf(&b, "%-*s %6d %6d %10d %-10s %-5s %9d %10s %9s\n", w, "total", all.Seeds, all.OK, all.Violations, "",
 		fmt.Sprintf("%d/%d", met, len(ts)), all.Ops, all.SimTime.Round(time.Second), all.Wall.Round(time.Millisecond))
 	return b.String()
 }
