@@ -66,8 +66,11 @@ type Entry struct {
 	Value  int64
 }
 
-func (e Entry) String() string {
-	s := fmt.Sprintf("%v %s %s", e.At, e.Client, e.Kind)
+func (e Entry) String() string { return fmt.Sprintf("%v %s", e.At, e.what()) }
+
+// what is the entry without its time.
+func (e Entry) what() string {
+	s := e.Client + " " + e.Kind.String()
 	if e.Key != "" {
 		s += " " + e.Key
 	}
@@ -101,9 +104,18 @@ func (l *Log) Add(e Entry) {
 	l.entries = append(l.entries, e)
 }
 
+// noter is a connection that keeps a trace (the simulator's): recorded
+// entries are noted in it too, so a replay's trace tells the recipe's
+// story beside the messages.
+type noter interface{ Note(text string) }
+
 // Record stamps and records an entry of client c.
 func (l *Log) Record(c Conn, client string, k Kind, key string, value int64) {
-	l.Add(Entry{At: c.Now(), Client: client, Kind: k, Key: key, Value: value})
+	e := Entry{At: c.Now(), Client: client, Kind: k, Key: key, Value: value}
+	l.Add(e)
+	if n, ok := c.(noter); ok {
+		n.Note(e.what())
+	}
 }
 
 // Entries returns the log in time order (entries with equal times keep

@@ -90,6 +90,9 @@ func (c *Conn) Rand() *sim.Rand { return c.cl.ctx.Rand() }
 // Now is virtual time since the run began.
 func (c *Conn) Now() time.Duration { return time.Duration(c.cl.now()) }
 
+// Note adds a line about this client to the run's trace.
+func (c *Conn) Note(text string) { c.cl.ctx.Note(text) }
+
 // Session is the client's current session, 0 while it has none.
 func (c *Conn) Session() int64 { return c.cl.session }
 
