@@ -21,9 +21,12 @@ func Seq(name string) int64 {
 	if len(name) < seqDigits {
 		return -1
 	}
-	n, err := strconv.ParseInt(name[len(name)-seqDigits:], 10, 64)
-	if err != nil || n < 0 {
-		return -1
+	var n int64
+	for _, d := range name[len(name)-seqDigits:] {
+		if d < '0' || d > '9' {
+			return -1
+		}
+		n = n*10 + int64(d-'0')
 	}
 	return n
 }
