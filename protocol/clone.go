@@ -22,9 +22,14 @@ func (p *Peer) Clone(app App) *Peer {
 		l.newLeaderAcks = append([]uint64(nil), l.newLeaderAcks...)
 		l.outstanding = make([]*proposal, len(p.lead.outstanding))
 		for i, pr := range p.lead.outstanding {
-			cp := *pr
-			cp.acks = append([]uint64(nil), pr.acks...)
-			l.outstanding[i] = &cp
+			cp := new(proposal)
+			*cp = *pr
+			if len(pr.acks) <= len(cp.ackBuf) {
+				cp.acks = append(cp.ackBuf[:0], pr.acks...)
+			} else {
+				cp.acks = append([]uint64(nil), pr.acks...)
+			}
+			l.outstanding[i] = cp
 		}
 		l.sorted = nil
 		l.learners = make(map[uint64]*handler, len(p.lead.learners))
@@ -43,7 +48,10 @@ func (p *Peer) Clone(app App) *Peer {
 		c.lrn = &l
 	}
 	c.out = cloneReady(p.out)
+	// The buffers of carried-out Readys are recycled in place, so the
+	// copy must not inherit them.
 	c.handed = Ready{}
+	c.spare = Ready{}
 	c.onDone = append([]continuation(nil), p.onDone...)
 	c.inflightDone = append([]continuation(nil), p.inflightDone...)
 	return &c

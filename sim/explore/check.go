@@ -3,44 +3,53 @@ package explore
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/zabsim/zabsim/protocol"
 )
 
 // observe updates the ghost variables from a peer's events and checks the
 // invariants that are about moments: at most one leader establishes each
-// epoch (Leadership2), a committed zxid names one transaction, and a
-// leader establishing an epoch holds every committed entry
-// (LeaderLogCompleteness over its retained database).
+// epoch (Leadership2), a committed zxid names one transaction, a leader
+// establishing an epoch holds every committed entry (LeaderLogCompleteness
+// over its retained database), and a learner whose NEWLEADER ACK a leader
+// counts holds the committed history of earlier epochs on disk
+// (durable-before-ack).
 func (w *world) observe(sid uint64, evs []protocol.Event) {
 	for _, ev := range evs {
 		switch ev.Kind {
 		case protocol.EvEstablished:
-			if other, ok := w.epochLeader[ev.Epoch]; ok && other != sid {
-				w.fail("leadership: s%d and s%d both established epoch %d", other, sid, ev.Epoch)
+			w.fp.ghost = true
+			i, found := slices.BinarySearchFunc(w.epochLeader, ev.Epoch, func(o epochOwner, e uint32) int { return int(o.epoch) - int(e) })
+			if found && w.epochLeader[i].sid != sid {
+				w.fail("leadership: s%d and s%d both established epoch %d", w.epochLeader[i].sid, sid, ev.Epoch)
 			}
-			w.epochLeader[ev.Epoch] = sid
+			if !found {
+				w.epochLeader = slices.Insert(slices.Clip(w.epochLeader), i, epochOwner{epoch: ev.Epoch, sid: sid})
+			}
 			app := w.servers[sid-1].app
 			for _, c := range w.committed {
 				if !holds(app.applied, c) {
 					w.fail("leader-completeness: s%d established epoch %d without committed %s", sid, ev.Epoch, c.Zxid)
 				}
 			}
+		case protocol.EvNewLeaderAck:
+			w.fp.ghost = true
+			if missing, ok := w.durablyHolds(ev.From, w.servers[sid-1].peer.Status().Epoch); !ok {
+				w.fail("durable-before-ack: s%d counted s%d's NEWLEADER ACK, but s%d's disk lacks committed %s", sid, ev.From, ev.From, missing)
+			}
 		case protocol.EvCommitted:
-			e := protocol.Entry{Zxid: ev.Zxid, Txn: ev.Txn}
-			dup := false
-			for _, c := range w.committed {
-				if c.Zxid == e.Zxid {
-					dup = true
-					if !bytes.Equal(c.Txn, e.Txn) {
-						w.fail("zxid-uniqueness: %s committed as two different transactions", e.Zxid)
-					}
-				}
-			}
+			w.fp.ghost = true
 			w.note("%s", ev)
-			if !dup {
-				w.committed = append(w.committed, protocol.Entry{Zxid: e.Zxid, Txn: bytes.Clone(e.Txn)})
+			i, found := slices.BinarySearchFunc(w.committed, ev.Zxid, func(e protocol.Entry, z protocol.Zxid) int { return cmpZxid(e.Zxid, z) })
+			if found {
+				if !bytes.Equal(w.committed[i].Txn, ev.Txn) {
+					w.fail("zxid-uniqueness: %s committed as two different transactions", ev.Zxid)
+				}
+				continue
 			}
+			w.committed = slices.Insert(slices.Clip(w.committed), i, protocol.Entry{Zxid: ev.Zxid, Txn: bytes.Clone(ev.Txn)})
 		case protocol.EvState, protocol.EvElected, protocol.EvSynced:
 			w.note("%s", ev)
 		case protocol.EvAnomaly:
@@ -49,10 +58,50 @@ func (w *world) observe(sid uint64, evs []protocol.Event) {
 	}
 }
 
+func cmpZxid(a, b protocol.Zxid) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// durablyHolds reports whether sid's disk (log and snapshots) holds every
+// entry committed in an epoch before epoch, and if not the first one it
+// lacks. Those are in the history of epoch's leader, which a learner must
+// have on disk when it ACKs NEWLEADER; entries of epoch itself may still
+// be proposals it logs later.
+func (w *world) durablyHolds(sid uint64, epoch uint32) (protocol.Zxid, bool) {
+	st := w.servers[sid-1].store
+	var onDisk []protocol.Entry
+	for _, r := range st.records {
+		if e, err := protocol.UnmarshalEntry(r); err == nil {
+			onDisk = append(onDisk, e)
+		}
+	}
+	for name, data := range st.files {
+		if !strings.HasPrefix(name, "snapshot.") {
+			continue
+		}
+		var snap listApp
+		if snap.Restore(0, data) == nil {
+			onDisk = append(onDisk, snap.applied...)
+		}
+	}
+	for _, c := range w.committed {
+		if c.Zxid.Epoch() < epoch && !holds(onDisk, c) {
+			return c.Zxid, false
+		}
+	}
+	return 0, true
+}
+
 func holds(applied []protocol.Entry, e protocol.Entry) bool {
 	for _, a := range applied {
-		if a.Zxid == e.Zxid {
-			return bytes.Equal(a.Txn, e.Txn)
+		if a.Zxid == e.Zxid && bytes.Equal(a.Txn, e.Txn) {
+			return true
 		}
 	}
 	return false
@@ -71,23 +120,19 @@ func (w *world) check() {
 	if w.violation != "" {
 		return
 	}
-	committed := map[protocol.Zxid][]byte{}
-	for _, c := range w.committed {
-		committed[c.Zxid] = c.Txn
-	}
-	for i := range w.servers {
-		s := &w.servers[i]
+	for i, s := range w.servers {
 		if s.peer == nil {
 			continue
 		}
 		for _, a := range s.app.applied {
-			if txn, ok := committed[a.Zxid]; ok && !bytes.Equal(txn, a.Txn) {
+			j, found := slices.BinarySearchFunc(w.committed, a.Zxid, func(e protocol.Entry, z protocol.Zxid) int { return cmpZxid(e.Zxid, z) })
+			if found && !bytes.Equal(w.committed[j].Txn, a.Txn) {
 				w.fail("agreement: s%d applied %s with a different transaction than the committed one", i+1, a.Zxid)
 				return
 			}
 		}
 		for j := i + 1; j < len(w.servers); j++ {
-			o := &w.servers[j]
+			o := w.servers[j]
 			if o.peer == nil || len(o.app.applied) == 0 || len(s.app.applied) == 0 {
 				continue
 			}

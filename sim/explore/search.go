@@ -2,6 +2,8 @@ package explore
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,18 +29,27 @@ type Config struct {
 	Depth       int // choices per path
 	States      int // distinct states before giving up
 	Bugs        []protocol.Bug
+	// NoSleepSets and NoSymmetry switch the reductions off, to measure
+	// what they save.
+	NoSleepSets bool
+	NoSymmetry  bool
 }
 
 // Result is what a search found.
 type Result struct {
-	Explored  int // transitions taken
-	Distinct  int // distinct states
-	Depth     int // deepest level reached
-	Complete  bool
-	Walks     int // random walks taken (Walk); 0 for a systematic search
-	Elapsed   time.Duration
-	Violation string
-	Choices   []Choice // the path to the violation
+	Explored int // transitions taken
+	Distinct int // distinct states
+	Depth    int // deepest level reached
+	Complete bool
+	Walks    int // random walks taken (Walk); 0 for a systematic search
+	// Slept counts choices sleep sets pruned; Reexpanded, states
+	// expanded again because a later path reached them with a smaller
+	// sleep set.
+	Slept      int
+	Reexpanded int
+	Elapsed    time.Duration
+	Violation  string
+	Choices    []Choice // the path to the violation
 }
 
 // StatesPerSecond is distinct states per wall second.
@@ -52,6 +63,9 @@ func (r Result) StatesPerSecond() float64 {
 func (r Result) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "explored %d transitions, %d distinct states, depth %d, %.0f states/s", r.Explored, r.Distinct, r.Depth, r.StatesPerSecond())
+	if r.Slept > 0 {
+		fmt.Fprintf(&b, ", sleep sets pruned %d transitions (%d states re-expanded)", r.Slept, r.Reexpanded)
+	}
 	switch {
 	case r.Walks > 0:
 		fmt.Fprintf(&b, ", %d random walks", r.Walks)
@@ -113,6 +127,31 @@ func replay(cfg Config, path []Choice, tracing bool) (*world, bool, error) {
 	return w, true, nil
 }
 
+// node is one state of the search tree, reached from its parent by the
+// choice with the given label. Frontier states are kept as nodes (a few
+// bytes) and rebuilt from their parents when expanded.
+type node struct {
+	parent int32
+	label  uint16
+	sleep  uint64 // the sleep set it is expanded with
+	only   uint64 // the labels to explore: all for a first visit
+}
+
+// searcher is one breadth-first search.
+type searcher struct {
+	cfg   Config
+	n     uint64
+	sleep bool // sleep sets on (labels fit in a mask)
+	nodes []node
+	seen  *visited
+	// stack[k] is the world of stackNode[k], the depth-k ancestor of the
+	// node last rebuilt: successive frontier nodes share most of their
+	// paths, so each is rebuilt from the deepest common ancestor.
+	stack     []*world
+	stackNode []int32
+	chain     []int32
+}
+
 // Explore searches breadth-first, so the first violation found has a
 // shortest path.
 func Explore(cfg Config) (Result, error) {
@@ -125,55 +164,151 @@ func Explore(cfg Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	seen := map[uint64]bool{root.digest(): true}
+	s := &searcher{cfg: cfg, n: uint64(cfg.Servers), seen: newVisited()}
+	s.sleep = !cfg.NoSleepSets && labels(s.n) <= 64
+	s.nodes = []node{{parent: -1, only: ^uint64(0)}}
+	s.stack, s.stackNode = []*world{root}, []int32{0}
+	s.seen.put(root.digest(), seenState{node: 0})
 	res.Distinct = 1
-	frontier := [][]Choice{nil}
-	for depth := 0; len(frontier) > 0; depth++ {
+	done := func() (Result, error) {
+		res.Elapsed = time.Since(start)
+		return res, nil
+	}
+	for depth, from, to := 0, 0, 1; from < to; depth, from, to = depth+1, to, len(s.nodes) {
 		if depth >= cfg.Depth {
-			res.Elapsed = time.Since(start)
-			return res, nil
+			return done()
 		}
-		var next [][]Choice
-		for _, path := range frontier {
-			// Frontier states are kept as paths (small) and rebuilt once;
-			// each successor then starts from a clone.
-			parent := root.clone()
-			for _, c := range path {
-				parent.apply(c)
+		for cur := from; cur < to; cur++ {
+			if v, path := s.expand(int32(cur), &res); v != "" {
+				res.Violation, res.Choices, res.Depth = v, path, depth+1
+				return done()
 			}
-			for _, c := range parent.enabled() {
-				w := parent.clone()
-				res.Explored++
-				if !w.apply(c) {
-					continue
-				}
-				w.check()
-				child := append(append([]Choice(nil), path...), c)
-				if w.violation != "" {
-					res.Violation, res.Choices = w.violation, child
-					res.Depth = depth + 1
-					res.Elapsed = time.Since(start)
-					return res, nil
-				}
-				d := w.digest()
-				if seen[d] {
-					continue
-				}
-				seen[d] = true
-				res.Distinct++
-				res.Depth = depth + 1
-				if res.Distinct >= cfg.States {
-					res.Elapsed = time.Since(start)
-					return res, nil
-				}
-				next = append(next, child)
+			if res.Distinct >= cfg.States {
+				return done()
 			}
 		}
-		frontier = next
 	}
 	res.Complete = true
-	res.Elapsed = time.Since(start)
-	return res, nil
+	return done()
+}
+
+// expand generates the successors of node cur; on a violation it returns
+// it with its path.
+func (s *searcher) expand(cur int32, res *Result) (string, []Choice) {
+	parent := s.world(cur)
+	nd := s.nodes[cur]
+	type sibling struct {
+		label uint64
+		fp    footprint
+	}
+	var before []sibling // plain choices explored from here so far
+	for _, c := range parent.enabled() {
+		l := c.label(s.n)
+		if s.sleep {
+			if nd.sleep&(1<<l) != 0 {
+				res.Slept++
+				continue
+			}
+			if nd.only&(1<<l) == 0 {
+				continue
+			}
+		}
+		w := parent.clone()
+		res.Explored++
+		if !w.apply(c) {
+			continue
+		}
+		w.check()
+		if w.violation != "" {
+			return w.violation, append(s.path(cur), c)
+		}
+		var sleep uint64
+		if s.sleep {
+			for rest := nd.sleep; rest != 0; rest &= rest - 1 {
+				u := uint64(bits.TrailingZeros64(rest))
+				if independent(asleep(choiceOf(u, s.n)), w.fp) {
+					sleep |= 1 << u
+				}
+			}
+			for _, b := range before {
+				if independent(b.fp, w.fp) {
+					sleep |= 1 << b.label
+				}
+			}
+			if w.fp.plain() {
+				before = append(before, sibling{l, w.fp})
+			}
+		}
+		d := w.digest()
+		seen, ok := s.seen.get(d)
+		if !ok {
+			s.nodes = append(s.nodes, node{parent: cur, label: uint16(l), sleep: sleep, only: ^uint64(0)})
+			s.seen.put(d, seenState{sleep: sleep, node: int32(len(s.nodes) - 1)})
+			res.Distinct++
+			res.Depth = max(res.Depth, s.depth(cur)+1)
+			if res.Distinct >= s.cfg.States {
+				return "", nil
+			}
+			continue
+		}
+		wake := seen.sleep &^ sleep
+		if wake == 0 {
+			continue
+		}
+		// The state was queued or expanded with choices asleep that are
+		// awake on this path: they must be explored from it after all.
+		if seen.node > cur {
+			nd := &s.nodes[seen.node]
+			nd.sleep &= sleep
+			nd.only |= wake
+		} else {
+			s.nodes = append(s.nodes, node{parent: cur, label: uint16(l), sleep: sleep, only: wake})
+			seen.node = int32(len(s.nodes) - 1)
+			res.Reexpanded++
+		}
+		seen.sleep &= sleep
+		s.seen.put(d, seen)
+	}
+	return "", nil
+}
+
+// depth is a node's distance from the root.
+func (s *searcher) depth(i int32) int {
+	d := 0
+	for ; i > 0; i = s.nodes[i].parent {
+		d++
+	}
+	return d
+}
+
+// path is the choice sequence that reaches node i.
+func (s *searcher) path(i int32) []Choice {
+	var out []Choice
+	for ; i > 0; i = s.nodes[i].parent {
+		out = append(out, choiceOf(uint64(s.nodes[i].label), s.n))
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// world rebuilds node i's state from the deepest ancestor on the stack.
+func (s *searcher) world(i int32) *world {
+	s.chain = s.chain[:0]
+	for j := i; j >= 0; j = s.nodes[j].parent {
+		s.chain = append(s.chain, j)
+	}
+	slices.Reverse(s.chain)
+	k := 1
+	for k < len(s.chain) && k < len(s.stackNode) && s.stackNode[k] == s.chain[k] {
+		k++
+	}
+	s.stack, s.stackNode = s.stack[:k], s.stackNode[:k]
+	for ; k < len(s.chain); k++ {
+		w := s.stack[k-1].clone()
+		w.apply(choiceOf(uint64(s.nodes[s.chain[k]].label), s.n))
+		s.stack, s.stackNode = append(s.stack, w), append(s.stackNode, s.chain[k])
+	}
+	return s.stack[len(s.stack)-1]
 }
 
 // Replay reruns a choice sequence and returns the step-by-step trace and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/zabsim/zabsim/protocol"
@@ -73,7 +74,9 @@ func (s *memStore) Truncate(keep int) error {
 	if keep > len(s.records) {
 		return fmt.Errorf("truncate to %d of %d records", keep, len(s.records))
 	}
-	s.records = s.records[:keep]
+	// Clipped, so the next append cannot write into an array another
+	// world's copy of this store still reads.
+	s.records = s.records[:keep:keep]
 	return nil
 }
 
@@ -85,6 +88,28 @@ func (s *memStore) WriteFile(name string, data []byte, done func()) {
 }
 
 func (s *memStore) RemoveFile(name string, done func()) { delete(s.files, name); done() }
+
+// clone copies the store for another world: the records' array is
+// shared (clipped, so appends copy it) and the few files are copied.
+func (s *memStore) clone() *memStore {
+	c := &memStore{records: slices.Clip(s.records), files: make(map[string][]byte, len(s.files))}
+	for k, v := range s.files {
+		c.files[k] = v
+	}
+	return c
+}
+
+// envStore is the Storage the shared Carrier writes to: the store of the
+// server whose Ready is being carried out.
+type envStore struct{ e *env }
+
+func (s envStore) Append(r []byte) error   { return s.e.store.Append(r) }
+func (s envStore) Truncate(keep int) error { return s.e.store.Truncate(keep) }
+func (s envStore) Sync(done func())        { s.e.store.Sync(done) }
+func (s envStore) WriteFile(name string, data []byte, done func()) {
+	s.e.store.WriteFile(name, data, done)
+}
+func (s envStore) RemoveFile(name string, done func()) { s.e.store.RemoveFile(name, done) }
 
 func (s *memStore) recovered() protocol.Recovered {
 	files := make(map[string][]byte, len(s.files))

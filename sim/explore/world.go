@@ -14,148 +14,68 @@ package explore
 import (
 	"encoding/binary"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/zabsim/zabsim/protocol"
 )
 
-// ChoiceKind is one kind of step the explorer can take.
-type ChoiceKind uint8
-
-const (
-	Deliver ChoiceKind = iota + 1
-	Timeout
-	Write
-	Crash
-	Restart
-	Isolate
-	Heal
-	// Persist carries out the next storage operation of a server's
-	// outstanding Ready (with Config.CrashPoints), and sends its messages
-	// after the last one, so a crash can fall between any two.
-	Persist
-)
-
-// Choice is one step. For Deliver, From/To/Ch name the link whose oldest
-// message arrives; for the others To names the server.
-type Choice struct {
-	Kind     ChoiceKind
-	From, To uint64
-	Ch       protocol.Channel
-}
-
-// String is the compact form --replay accepts: d1>2q, d3>1e, t2, w3, c1,
-// r1, i2, h.
-func (c Choice) String() string {
-	switch c.Kind {
-	case Deliver:
-		ch := "q"
-		if c.Ch == protocol.ChanElection {
-			ch = "e"
-		}
-		return fmt.Sprintf("d%d>%d%s", c.From, c.To, ch)
-	case Timeout:
-		return "t" + strconv.FormatUint(c.To, 10)
-	case Write:
-		return "w" + strconv.FormatUint(c.To, 10)
-	case Crash:
-		return "c" + strconv.FormatUint(c.To, 10)
-	case Restart:
-		return "r" + strconv.FormatUint(c.To, 10)
-	case Isolate:
-		return "i" + strconv.FormatUint(c.To, 10)
-	case Heal:
-		return "h"
-	case Persist:
-		return "p" + strconv.FormatUint(c.To, 10)
-	}
-	return "?"
-}
-
-// ParseChoices reads a comma-separated choice sequence.
-func ParseChoices(s string) ([]Choice, error) {
-	var out []Choice
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		c, err := parseChoice(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func parseChoice(f string) (Choice, error) {
-	bad := fmt.Errorf("%w: choice %q (want d<from>><to>e|q, t<s>, w<s>, c<s>, r<s>, i<s> or h)", ErrSyntax, f)
-	if f == "h" {
-		return Choice{Kind: Heal}, nil
-	}
-	kinds := map[byte]ChoiceKind{'t': Timeout, 'w': Write, 'c': Crash, 'r': Restart, 'i': Isolate, 'p': Persist}
-	if k, ok := kinds[f[0]]; ok {
-		n, err := strconv.ParseUint(f[1:], 10, 8)
-		if err != nil || n == 0 {
-			return Choice{}, bad
-		}
-		return Choice{Kind: k, To: n}, nil
-	}
-	if f[0] != 'd' || len(f) < 5 {
-		return Choice{}, bad
-	}
-	var ch protocol.Channel
-	switch f[len(f)-1] {
-	case 'e':
-		ch = protocol.ChanElection
-	case 'q':
-		ch = protocol.ChanQuorum
-	default:
-		return Choice{}, bad
-	}
-	from, to, ok := strings.Cut(f[1:len(f)-1], ">")
-	a, err1 := strconv.ParseUint(from, 10, 8)
-	b, err2 := strconv.ParseUint(to, 10, 8)
-	if !ok || err1 != nil || err2 != nil || a == 0 || b == 0 {
-		return Choice{}, bad
-	}
-	return Choice{Kind: Deliver, From: a, To: b, Ch: ch}, nil
-}
-
 // server is one server slot: its peer (nil while down), state machine and
-// disk.
+// disk. Worlds share servers and copy one before changing it, so a
+// successor state costs a copy of the one server its choice touches.
 type server struct {
 	peer  *protocol.Peer
 	app   *listApp
 	store *memStore
 	// rd is the Ready being carried out op by op (Config.CrashPoints),
-	// op the index of its next storage operation.
+	// op the index of its next storage operation. Shared read-only.
 	rd *protocol.Ready
 	op int
+	// sum caches the server's digest while it is shared (and so frozen).
+	sum    uint64
+	summed bool
+}
+
+// env is what every world of one search shares.
+type env struct {
+	cfg    Config
+	quorum *protocol.QuorumVerifier
+	// carrier carries out Readys for whichever world cur is; records it
+	// marshals are never overwritten, so stores may keep them.
+	carrier *protocol.Carrier
+	cur     *world
+	store   *memStore
+	advance *protocol.Peer // advanced once a Ready is carried out; nil for a single op
+}
+
+// epochOwner is one entry of the ghost epoch-to-leader map.
+type epochOwner struct {
+	epoch uint32
+	sid   uint64
 }
 
 // world is the whole system in one state of the search.
 type world struct {
-	cfg     Config
-	quorum  *protocol.QuorumVerifier
-	servers []server
-	// queues[from][to][ch] is the FIFO of messages in flight.
-	queues   [][][2][]protocol.Message
+	env     *env
+	servers []*server
+	owned   uint16 // servers this world made and may change in place
+	// queues[(from-1)*n+to-1][ch] is the FIFO of messages in flight. The
+	// backing arrays are shared between worlds and never written in
+	// place: a send always appends to a full slice.
+	queues   [][2][]protocol.Message
 	isolated uint64 // the server cut off, 0 if none
 	writes   int
 	crashes  int
 	cuts     int
 	timeouts int
-	// Ghost state for the invariants: what each epoch's established
-	// leader was, and every entry a leader committed.
-	epochLeader map[uint32]uint64
+	// Ghost state for the invariants, shared between worlds and copied
+	// on change: which server established each epoch (by epoch), and
+	// every entry a leader committed (by zxid).
+	epochLeader []epochOwner
 	committed   []protocol.Entry
 	violation   string
-	trace       []string // filled only when tracing
+	fp          footprint // of the last choice applied
+	trace       []string  // filled only when tracing
 	tracing     bool
 }
 
@@ -190,14 +110,20 @@ func newWorld(cfg Config) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &world{cfg: cfg, quorum: q, epochLeader: map[uint32]uint64{}}
-	w.servers = make([]server, cfg.Servers)
-	w.queues = make([][][2][]protocol.Message, cfg.Servers+1)
-	for i := range w.queues {
-		w.queues[i] = make([][2][]protocol.Message, cfg.Servers+1)
-	}
+	e := &env{cfg: cfg, quorum: q}
+	e.carrier = protocol.NewCarrier(envStore{e}, func(m protocol.Message) { e.cur.send(m) }, func() {
+		if e.advance != nil {
+			e.advance.Advance()
+		}
+	}, func(err error) {
+		panic(fmt.Sprintf("explore: in-memory storage failed: %v", err))
+	})
+	w := &world{env: e}
+	w.servers = make([]*server, cfg.Servers)
+	w.queues = make([][2][]protocol.Message, cfg.Servers*cfg.Servers)
 	for i := range w.servers {
-		w.servers[i].store = &memStore{files: map[string][]byte{}}
+		w.servers[i] = &server{store: &memStore{files: map[string][]byte{}}}
+		w.owned |= 1 << i
 		if err := w.start(uint64(i + 1)); err != nil {
 			return nil, err
 		}
@@ -205,10 +131,34 @@ func newWorld(cfg Config) (*world, error) {
 	return w, nil
 }
 
+// queue is the link from one server to another on one channel.
+func (w *world) queue(from, to uint64, ch protocol.Channel) *[]protocol.Message {
+	return &w.queues[(from-1)*uint64(len(w.servers))+to-1][ch]
+}
+
+// mutable returns sid's server for changing, copying it first unless
+// this world made it.
+func (w *world) mutable(sid uint64) *server {
+	bit := uint16(1) << (sid - 1)
+	s := w.servers[sid-1]
+	if w.owned&bit == 0 {
+		c := &server{rd: s.rd, op: s.op, store: s.store.clone()}
+		if s.peer != nil {
+			c.app = &listApp{applied: slices.Clip(s.app.applied)}
+			c.peer = s.peer.Clone(c.app)
+		}
+		w.servers[sid-1] = c
+		w.owned |= bit
+		s = c
+	}
+	s.summed = false
+	return s
+}
+
 func (w *world) start(sid uint64) error {
-	s := &w.servers[sid-1]
+	s := w.mutable(sid)
 	s.app = &listApp{}
-	pc := peerConfig(w.cfg, sid, w.quorum)
+	pc := peerConfig(w.env.cfg, sid, w.env.quorum)
 	pc.App = s.app
 	p, err := protocol.New(pc, s.store.recovered())
 	if err != nil {
@@ -219,10 +169,19 @@ func (w *world) start(sid uint64) error {
 	return nil
 }
 
+// carry carries out rd (or one storage operation of it, when advance is
+// nil) on s's disk, sending its messages from this world.
+func (w *world) carry(rd protocol.Ready, s *server, advance *protocol.Peer) {
+	e := w.env
+	e.cur, e.store, e.advance = w, s.store, advance
+	e.carrier.Carry(rd)
+	e.cur, e.store, e.advance = nil, nil, nil
+}
+
 // pump carries out every Ready of sid at once, or, with crash points,
 // takes the next Ready for Persist choices to carry out.
 func (w *world) pump(sid uint64) {
-	s := &w.servers[sid-1]
+	s := w.mutable(sid)
 	for s.peer != nil && s.rd == nil && s.peer.HasReady() {
 		rd := s.peer.Ready()
 		w.observe(sid, rd.Events)
@@ -231,14 +190,12 @@ func (w *world) pump(sid uint64) {
 			w.crashNow(sid)
 			return
 		}
-		if w.cfg.CrashPoints {
+		if w.env.cfg.CrashPoints {
 			rd.Events = nil
 			s.rd, s.op = &rd, 0
 			return
 		}
-		protocol.Carry(rd, s.store, func(m protocol.Message) { w.send(m) }, s.peer.Advance, func(err error) {
-			panic(fmt.Sprintf("explore: in-memory storage failed: %v", err))
-		})
+		w.carry(rd, s, s.peer)
 	}
 }
 
@@ -259,8 +216,9 @@ func (w *world) send(m protocol.Message) {
 	if w.cutOff(m.From, m.To) {
 		return
 	}
-	q := &w.queues[m.From][m.To][m.Channel()]
-	*q = append(*q, m)
+	w.fp.sentTo |= 1 << (m.To - 1)
+	q := w.queue(m.From, m.To, m.Channel())
+	*q = append((*q)[:len(*q):len(*q)], m)
 }
 
 func (w *world) cutOff(a, b uint64) bool {
@@ -270,23 +228,21 @@ func (w *world) cutOff(a, b uint64) bool {
 // reset closes the quorum connection between a and b: in-flight messages
 // are lost and the other side hears of it.
 func (w *world) reset(from, to uint64) {
-	w.queues[from][to][protocol.ChanQuorum] = nil
-	w.queues[to][from][protocol.ChanQuorum] = nil
+	w.fp.global = true
+	*w.queue(from, to, protocol.ChanQuorum) = nil
+	*w.queue(to, from, protocol.ChanQuorum) = nil
 	if !w.cutOff(from, to) {
-		w.queues[from][to][protocol.ChanQuorum] = []protocol.Message{{Type: protocol.MsgReset, From: from, To: to}}
+		*w.queue(from, to, protocol.ChanQuorum) = []protocol.Message{{Type: protocol.MsgReset, From: from, To: to}}
 	}
 }
 
 // persistStep carries out the next storage operation of sid's Ready, and
 // after the last one sends its messages and advances the peer.
 func (w *world) persistStep(sid uint64) {
-	s := &w.servers[sid-1]
+	s := w.mutable(sid)
 	rd := s.rd
 	if s.op < len(rd.Persist) {
-		one := protocol.Ready{Persist: rd.Persist[s.op : s.op+1]}
-		protocol.Carry(one, s.store, nil, func() {}, func(err error) {
-			panic(fmt.Sprintf("explore: in-memory storage failed: %v", err))
-		})
+		w.carry(protocol.Ready{Persist: rd.Persist[s.op : s.op+1]}, s, nil)
 		w.note("s%d persist %s", sid, rd.Persist[s.op])
 		s.op++
 		if s.op < len(rd.Persist) {
@@ -302,7 +258,8 @@ func (w *world) persistStep(sid uint64) {
 }
 
 func (w *world) crashNow(sid uint64) {
-	s := &w.servers[sid-1]
+	w.fp.global = true
+	s := w.mutable(sid)
 	s.peer = nil
 	s.app = nil
 	s.rd, s.op = nil, 0
@@ -310,12 +267,12 @@ func (w *world) crashNow(sid uint64) {
 		if other == sid {
 			continue
 		}
-		for ch := range 2 {
-			w.queues[sid][other][ch] = nil
-			w.queues[other][sid][ch] = nil
+		for ch := range protocol.Channel(2) {
+			*w.queue(sid, other, ch) = nil
+			*w.queue(other, sid, ch) = nil
 		}
 		if !w.cutOff(sid, other) {
-			w.queues[sid][other][protocol.ChanQuorum] = []protocol.Message{{Type: protocol.MsgReset, From: sid, To: other}}
+			*w.queue(sid, other, protocol.ChanQuorum) = []protocol.Message{{Type: protocol.MsgReset, From: sid, To: other}}
 		}
 	}
 }
@@ -330,7 +287,7 @@ func (w *world) timeoutEnabled(sid uint64) bool {
 		return false
 	}
 	if p.Status().Serving {
-		return w.timeouts < w.cfg.Timeouts
+		return w.timeouts < w.env.cfg.Timeouts
 	}
 	if p.Finalizing() {
 		return true
@@ -341,17 +298,18 @@ func (w *world) timeoutEnabled(sid uint64) bool {
 // outgoing counts the messages in flight from sid.
 func (w *world) outgoing(sid uint64) int {
 	n := 0
-	for to := range w.queues[sid] {
-		n += len(w.queues[sid][to][0]) + len(w.queues[sid][to][1])
+	for to := uint64(1); to <= uint64(len(w.servers)); to++ {
+		q := w.queues[(sid-1)*uint64(len(w.servers))+to-1]
+		n += len(q[0]) + len(q[1])
 	}
 	return n
 }
 
 // busy reports whether messages are in flight to or from sid.
 func (w *world) busy(sid uint64) bool {
-	for other := range w.queues {
-		for ch := range 2 {
-			if len(w.queues[sid][other][ch]) > 0 || len(w.queues[other][sid][ch]) > 0 {
+	for other := uint64(1); other <= uint64(len(w.servers)); other++ {
+		for ch := range protocol.Channel(2) {
+			if len(*w.queue(sid, other, ch)) > 0 || len(*w.queue(other, sid, ch)) > 0 {
 				return true
 			}
 		}
@@ -397,12 +355,11 @@ func (w *world) settle() error {
 
 func (w *world) stable() bool {
 	leaders := 0
-	for i := range w.servers {
-		p := w.servers[i].peer
-		if p == nil {
+	for _, s := range w.servers {
+		if s.peer == nil {
 			return false
 		}
-		st := p.Status()
+		st := s.peer.Status()
 		if !st.Serving {
 			return false
 		}
@@ -410,11 +367,9 @@ func (w *world) stable() bool {
 			leaders++
 		}
 	}
-	for from := range w.queues {
-		for to := range w.queues[from] {
-			if len(w.queues[from][to][0])+len(w.queues[from][to][1]) > 0 {
-				return false
-			}
+	for _, q := range w.queues {
+		if len(q[0])+len(q[1]) > 0 {
+			return false
 		}
 	}
 	return leaders == 1
@@ -426,15 +381,16 @@ func (w *world) enabled() []Choice {
 	n := uint64(len(w.servers))
 	for from := uint64(1); from <= n; from++ {
 		for to := uint64(1); to <= n; to++ {
-			for ch := protocol.Channel(0); ch < 2; ch++ {
-				if len(w.queues[from][to][ch]) > 0 {
+			for ch := range protocol.Channel(2) {
+				if len(*w.queue(from, to, ch)) > 0 {
 					out = append(out, Choice{Kind: Deliver, From: from, To: to, Ch: ch})
 				}
 			}
 		}
 	}
+	cfg := &w.env.cfg
 	for sid := uint64(1); sid <= n; sid++ {
-		s := &w.servers[sid-1]
+		s := w.servers[sid-1]
 		if s.peer == nil {
 			out = append(out, Choice{Kind: Restart, To: sid})
 			continue
@@ -445,15 +401,15 @@ func (w *world) enabled() []Choice {
 		if w.timeoutEnabled(sid) {
 			out = append(out, Choice{Kind: Timeout, To: sid})
 		}
-		if w.writes < w.cfg.Writes {
+		if w.writes < cfg.Writes {
 			if _, err := s.peer.NextZxid(); err == nil {
 				out = append(out, Choice{Kind: Write, To: sid})
 			}
 		}
-		if w.crashes < w.cfg.Crashes {
+		if w.crashes < cfg.Crashes {
 			out = append(out, Choice{Kind: Crash, To: sid})
 		}
-		if w.isolated == 0 && w.cuts < w.cfg.Partitions {
+		if w.isolated == 0 && w.cuts < cfg.Partitions {
 			out = append(out, Choice{Kind: Isolate, To: sid})
 		}
 	}
@@ -463,19 +419,21 @@ func (w *world) enabled() []Choice {
 	return out
 }
 
-// apply takes one step. It reports false for a choice that is not
-// enabled.
+// apply takes one step and records its footprint. It reports false for a
+// choice that is not enabled.
 func (w *world) apply(c Choice) bool {
 	n := uint64(len(w.servers))
-	if c.To == 0 && c.Kind != Heal || c.To > n || c.From > n {
+	if c.To == 0 && c.Kind != Heal || c.To > n || c.From > n || c.Kind == Deliver && c.From == 0 {
 		return false
 	}
+	w.fp = footprint{server: c.To, kind: c.Kind}
 	if w.tracing {
 		w.trace = append(w.trace, c.String())
 	}
+	cfg := &w.env.cfg
 	switch c.Kind {
 	case Deliver:
-		q := &w.queues[c.From][c.To][c.Ch]
+		q := w.queue(c.From, c.To, c.Ch)
 		if len(*q) == 0 {
 			return false
 		}
@@ -484,21 +442,21 @@ func (w *world) apply(c Choice) bool {
 		if len(*q) == 0 {
 			*q = nil
 		}
-		s := &w.servers[c.To-1]
-		if s.peer == nil {
+		if w.servers[c.To-1].peer == nil {
 			return true
 		}
 		w.note("%s", m)
-		s.peer.Step(m)
+		w.mutable(c.To).peer.Step(m)
 		w.pump(c.To)
 	case Timeout:
-		p := w.servers[c.To-1].peer
-		if p == nil || !w.timeoutEnabled(c.To) {
+		if !w.timeoutEnabled(c.To) {
 			return false
 		}
+		p := w.mutable(c.To).peer
 		before := p.Status()
 		if before.Serving {
 			w.timeouts++
+			w.fp.budget = true
 		}
 		// Let time pass until something happens: a role change, or a
 		// message (a resent vote, a registration retry).
@@ -509,7 +467,7 @@ func (w *world) apply(c Choice) bool {
 		}
 	case Write:
 		p := w.servers[c.To-1].peer
-		if p == nil || w.writes >= w.cfg.Writes {
+		if p == nil || w.writes >= cfg.Writes {
 			return false
 		}
 		z, err := p.NextZxid()
@@ -517,12 +475,13 @@ func (w *world) apply(c Choice) bool {
 			return false
 		}
 		w.writes++
-		if err := p.Propose(z, binary.BigEndian.AppendUint32([]byte("w"), uint32(w.writes))); err != nil {
+		w.fp.budget = true
+		if err := w.mutable(c.To).peer.Propose(z, binary.BigEndian.AppendUint32([]byte("w"), uint32(w.writes))); err != nil {
 			return false
 		}
 		w.pump(c.To)
 	case Crash:
-		if w.servers[c.To-1].peer == nil || w.crashes >= w.cfg.Crashes {
+		if w.servers[c.To-1].peer == nil || w.crashes >= cfg.Crashes {
 			return false
 		}
 		w.crashes++
@@ -535,15 +494,16 @@ func (w *world) apply(c Choice) bool {
 			w.note("s%d refused to start: %v", c.To, err)
 		}
 	case Isolate:
-		if w.isolated != 0 || w.cuts >= w.cfg.Partitions {
+		if w.isolated != 0 || w.cuts >= cfg.Partitions {
 			return false
 		}
 		w.cuts++
 		w.isolated = c.To
+		w.fp.global = true
 		for other := uint64(1); other <= n; other++ {
-			for ch := range 2 {
-				w.queues[c.To][other][ch] = nil
-				w.queues[other][c.To][ch] = nil
+			for ch := range protocol.Channel(2) {
+				*w.queue(c.To, other, ch) = nil
+				*w.queue(other, c.To, ch) = nil
 			}
 		}
 	case Heal:
@@ -551,6 +511,7 @@ func (w *world) apply(c Choice) bool {
 			return false
 		}
 		w.isolated = 0
+		w.fp.global = true
 	case Persist:
 		if w.servers[c.To-1].peer == nil || w.servers[c.To-1].rd == nil {
 			return false
@@ -567,95 +528,69 @@ func (w *world) apply(c Choice) bool {
 // the ghost variables.
 func (w *world) digest() uint64 {
 	h := protocol.NewHasher()
-	for i := range w.servers {
-		s := &w.servers[i]
-		if s.peer == nil {
-			h.Word(0)
-		} else {
-			h.Word(s.peer.StateDigest())
-			h.Word(s.app.digest())
-			if s.rd != nil {
-				h.Word(uint64(len(s.rd.Persist)-s.op)<<32 | uint64(len(s.rd.Messages)))
-				for _, o := range s.rd.Persist[s.op:] {
-					h.Word(uint64(o.Kind))
-					h.Word(uint64(o.Entry.Zxid))
-					h.Bytes([]byte(o.Name))
-					h.Bytes(o.Data)
-				}
-				for i := range s.rd.Messages {
-					h.Word(s.rd.Messages[i].Digest())
-				}
-			}
-		}
-		h.Word(s.store.digest())
+	for _, s := range w.servers {
+		h.Word(s.digest())
 	}
-	for from := range w.queues {
-		for to := range w.queues[from] {
-			for ch := range 2 {
-				q := w.queues[from][to][ch]
-				h.Word(uint64(len(q)))
-				for j := range q {
-					h.Word(q[j].Digest())
-				}
+	for _, q := range w.queues {
+		for ch := range 2 {
+			h.Word(uint64(len(q[ch])))
+			for j := range q[ch] {
+				h.Word(q[ch][j].Digest())
 			}
 		}
 	}
 	h.Word(w.isolated)
 	h.Word(uint64(w.writes)<<48 | uint64(w.crashes)<<32 | uint64(w.cuts)<<16 | uint64(w.timeouts))
-	epochs := make([]uint32, 0, len(w.epochLeader))
-	for e := range w.epochLeader {
-		epochs = append(epochs, e)
+	for _, o := range w.epochLeader {
+		h.Word(uint64(o.epoch)<<32 | o.sid)
 	}
-	sort.Slice(epochs, func(i, j int) bool { return epochs[i] < epochs[j] })
-	for _, e := range epochs {
-		h.Word(uint64(e)<<32 | w.epochLeader[e])
-	}
+	h.Word(uint64(len(w.committed)))
 	for _, e := range w.committed {
 		h.Word(uint64(e.Zxid))
 	}
 	return h.Sum()
 }
 
+// digest is the server's part of the world's digest, cached while the
+// server is shared.
+func (s *server) digest() uint64 {
+	if s.summed {
+		return s.sum
+	}
+	h := protocol.NewHasher()
+	if s.peer == nil {
+		h.Word(0)
+	} else {
+		h.Word(s.peer.StateDigest())
+		h.Word(s.app.digest())
+		if s.rd != nil {
+			h.Word(uint64(len(s.rd.Persist)-s.op)<<32 | uint64(len(s.rd.Messages)))
+			for _, o := range s.rd.Persist[s.op:] {
+				h.Word(uint64(o.Kind))
+				h.Word(uint64(o.Entry.Zxid))
+				h.Bytes([]byte(o.Name))
+				h.Bytes(o.Data)
+			}
+			for i := range s.rd.Messages {
+				h.Word(s.rd.Messages[i].Digest())
+			}
+		}
+	}
+	h.Word(s.store.digest())
+	s.sum, s.summed = h.Sum(), true
+	return s.sum
+}
+
 // clone copies the world so that one state can be expanded into each of
-// its successors without replaying the path to it.
+// its successors without replaying the path to it. Both worlds then share
+// every server and copy one before changing it.
 func (w *world) clone() *world {
 	c := *w
-	c.servers = make([]server, len(w.servers))
-	for i, s := range w.servers {
-		st := &memStore{records: append([][]byte(nil), s.store.records...), files: make(map[string][]byte, len(s.store.files))}
-		for k, v := range s.store.files {
-			st.files[k] = v
-		}
-		c.servers[i].store = st
-		if s.peer != nil {
-			app := &listApp{applied: append([]protocol.Entry(nil), s.app.applied...)}
-			c.servers[i].app = app
-			c.servers[i].peer = s.peer.Clone(app)
-			if s.rd != nil {
-				rd := protocol.Ready{
-					Persist:  append([]protocol.Op(nil), s.rd.Persist...),
-					Messages: append([]protocol.Message(nil), s.rd.Messages...),
-				}
-				c.servers[i].rd, c.servers[i].op = &rd, s.op
-			}
-		}
-	}
-	c.queues = make([][][2][]protocol.Message, len(w.queues))
-	for from := range w.queues {
-		c.queues[from] = make([][2][]protocol.Message, len(w.queues[from]))
-		for to := range w.queues[from] {
-			for ch := range 2 {
-				if q := w.queues[from][to][ch]; len(q) > 0 {
-					c.queues[from][to][ch] = append([]protocol.Message(nil), q...)
-				}
-			}
-		}
-	}
-	c.epochLeader = make(map[uint32]uint64, len(w.epochLeader))
-	for k, v := range w.epochLeader {
-		c.epochLeader[k] = v
-	}
-	c.committed = append([]protocol.Entry(nil), w.committed...)
+	c.servers = slices.Clone(w.servers)
+	c.queues = slices.Clone(w.queues)
+	c.owned, w.owned = 0, 0
+	c.epochLeader = slices.Clip(w.epochLeader)
+	c.committed = slices.Clip(w.committed)
 	c.trace = nil
 	return &c
 }

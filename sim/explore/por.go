@@ -1,0 +1,72 @@
+package explore
+
+// Partial-order reduction by sleep sets (Godefroid). When a state's
+// successors are generated in order, a choice b explored before choice a
+// need not be explored again after a if a and b are independent: the
+// state a then b reaches is the one b then a reached. b goes into the
+// sleep set of the state after a and stays asleep along a's descendants
+// for as long as the choices taken there are independent of it. Sleep
+// sets prune transitions, never states: every reachable state is still
+// visited, so every state invariant is still checked.
+//
+// Independence is judged from footprints. A choice at server X changes
+// X's peer, state machine and disk, pops the head of one link into X and
+// appends to the tails of links out of X. Two such choices at different
+// servers commute: a head pop and a tail append of a non-empty FIFO
+// commute, and neither reads what the other writes. What breaks this is
+// recorded as a footprint flag and makes a choice dependent:
+//   - global: it cleared links (a connection reset, a crash, a fatal exit,
+//     a cut or a heal), which loses messages another choice would deliver;
+//   - budget: it used a shared budget (writes, crashes, timeouts of a
+//     serving server), which can disable another choice of the same kind,
+//     and a write's payload is numbered by the budget used;
+//   - ghost: it read or wrote the invariants' ghost variables, whose
+//     checks depend on the order (a leader establishing before or after
+//     another server commits);
+//   - a timeout is enabled only while nothing is in flight to its server,
+//     so it depends on every choice that sends to that server.
+//
+// A choice stays asleep only if it was "plain" (no global or ghost flag)
+// when its footprint was taken. Its footprint in a descendant state is
+// the same, since everything taken in between was independent of it and
+// left its server, and the head of its link, alone.
+
+// footprint is what one applied choice touched.
+type footprint struct {
+	server uint64 // 0 for Heal
+	kind   ChoiceKind
+	sentTo uint16 // servers it sent messages to
+	global bool
+	budget bool
+	ghost  bool
+}
+
+// plain choices may sleep.
+func (f footprint) plain() bool { return !f.global && !f.ghost && f.server != 0 }
+
+// independent reports whether choices with footprints a and b commute and
+// cannot disable each other.
+func independent(a, b footprint) bool {
+	switch {
+	case a.server == b.server || a.server == 0 || b.server == 0:
+		return false
+	case a.global || b.global:
+		return false
+	case a.budget && b.budget:
+		return false
+	case a.ghost && b.ghost:
+		return false
+	case a.kind == Timeout && b.sentTo&(1<<(a.server-1)) != 0:
+		return false
+	case b.kind == Timeout && a.sentTo&(1<<(b.server-1)) != 0:
+		return false
+	}
+	return true
+}
+
+// asleep is the footprint assumed for a choice inherited in a sleep set,
+// known only by its label: it may send to every server, and a timeout or
+// a write may use a budget.
+func asleep(c Choice) footprint {
+	return footprint{server: c.To, kind: c.Kind, sentTo: ^uint16(0), budget: c.Kind == Timeout || c.Kind == Write}
+}
