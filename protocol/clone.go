@@ -1,7 +1,5 @@
 package protocol
 
-import "maps"
-
 // Clone returns an independent copy of the peer driving app, which must be
 // a copy of the original's App in the same state. Transaction and snapshot
 // bytes are shared: nothing ever modifies them. The model checker clones
@@ -13,8 +11,8 @@ func (p *Peer) Clone(app App) *Peer {
 	c.disk = append([]Entry(nil), p.disk...)
 	c.snaps = append([]snapshot(nil), p.snaps...)
 	c.committed = append([]Entry(nil), p.committed...)
-	c.el.recv = maps.Clone(p.el.recv)
-	c.el.outOf = maps.Clone(p.el.outOf)
+	c.el.recv = append(ballots(nil), p.el.recv...)
+	c.el.outOf = append(ballots(nil), p.el.outOf...)
 	if p.lead != nil {
 		l := *p.lead
 		l.connecting = append([]uint64(nil), l.connecting...)

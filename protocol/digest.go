@@ -1,7 +1,5 @@
 package protocol
 
-import "sort"
-
 // Hasher folds words into a 64-bit digest (FNV-1a steps over SplitMix'd
 // words, as the simulator's trace hash does). Its zero value is not
 // ready: use NewHasher.
@@ -83,16 +81,11 @@ func (p *Peer) StateDigest() uint64 {
 	h.Word(el.proposal.Leader)
 	h.Word(uint64(el.proposal.Zxid))
 	h.Word(uint64(el.proposal.PeerEpoch))
-	ballots := func(m map[uint64]ballot) {
-		keys := make([]uint64, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		h.Word(uint64(len(keys)))
-		for _, k := range keys {
-			b := m[k]
-			h.Word(k)
+	ballots := func(bs ballots) {
+		h.Word(uint64(len(bs)))
+		for _, e := range bs {
+			b := e.b
+			h.Word(e.sid)
 			h.Word(b.vote.Leader)
 			h.Word(uint64(b.vote.Zxid))
 			h.Word(uint64(b.vote.PeerEpoch))

@@ -1,15 +1,13 @@
 package protocol
 
-import "sort"
-
 // election is Fast Leader Election's state (FastLeaderElection.java's
 // lookForLeader), turned inside out: instead of a thread polling a queue,
 // notifications arrive through Step and timeouts through Tick.
 type election struct {
 	round    uint64 // logicalclock: kept across rounds, reset by a restart
 	proposal Vote
-	recv     map[uint64]ballot // recvset
-	outOf    map[uint64]ballot // outofelection
+	recv     ballots // recvset
+	outOf    ballots // outofelection
 	// finalizing is the finalizeWait after a quorum agreed; deadline is
 	// the tick at which the decision is taken.
 	finalizing bool
@@ -94,8 +92,8 @@ func (p *Peer) startLooking(why string) {
 	el := &p.el
 	el.round++
 	el.proposal = p.initVote()
-	el.recv = map[uint64]ballot{}
-	el.outOf = map[uint64]ballot{}
+	el.recv = nil
+	el.outOf = nil
 	el.finalizing = false
 	el.notTimeout = p.limits.finalize
 	el.nextPoll = p.ticks + el.notTimeout
@@ -179,7 +177,7 @@ func (p *Peer) lookingNotification(from uint64, n ballot) {
 	switch {
 	case n.round > el.round:
 		el.round = n.round
-		el.recv = map[uint64]ballot{}
+		el.recv = nil
 		if p.beats(n.vote, p.initVote()) {
 			el.proposal = n.vote
 		} else {
@@ -195,7 +193,7 @@ func (p *Peer) lookingNotification(from uint64, n ballot) {
 	if p.state != Looking {
 		return // the notification to self above decided
 	}
-	el.recv[from] = n
+	el.recv.set(from, n)
 	mine := ballot{vote: el.proposal, round: el.round, state: Looking}
 	if !el.finalizing && p.cfg.Quorum.ContainsQuorum(agreeing(el.recv, mine)) {
 		el.finalizing = true
@@ -209,13 +207,13 @@ func (p *Peer) lookingNotification(from uint64, n ballot) {
 func (p *Peer) establishedNotification(from uint64, n ballot) {
 	el := &p.el
 	if n.round == el.round {
-		el.recv[from] = n
+		el.recv.set(from, n)
 		if p.cfg.Quorum.ContainsQuorum(agreeing(el.recv, n)) && p.checkLeader(el.recv, n.vote.Leader, n.round) {
 			p.finish(n.vote, n.round, agreeing(el.recv, n))
 			return
 		}
 	}
-	el.outOf[from] = n
+	el.outOf.set(from, n)
 	if p.cfg.Quorum.ContainsQuorum(agreeing(el.outOf, n)) && p.checkLeader(el.outOf, n.vote.Leader, n.round) {
 		el.round = n.round
 		p.finish(n.vote, n.round, agreeing(el.outOf, n))
@@ -225,23 +223,22 @@ func (p *Peer) establishedNotification(from uint64, n ballot) {
 // checkLeader stops a server from following a leader that is gone: it
 // must have heard the leader itself say LEADING, or be the leader in the
 // same round.
-func (p *Peer) checkLeader(votes map[uint64]ballot, leader uint64, round uint64) bool {
+func (p *Peer) checkLeader(votes ballots, leader uint64, round uint64) bool {
 	if leader != p.id {
-		b, ok := votes[leader]
+		b, ok := votes.get(leader)
 		return ok && b.state == Leading
 	}
 	return p.el.round == round
 }
 
 // agreeing lists, in ascending order, the senders whose vote equals v.
-func agreeing(votes map[uint64]ballot, v ballot) []uint64 {
+func agreeing(votes ballots, v ballot) []uint64 {
 	var out []uint64
-	for sid, b := range votes {
-		if sameVote(b, v) {
-			out = append(out, sid)
+	for _, e := range votes {
+		if sameVote(e.b, v) {
+			out = append(out, e.sid)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 
