@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -66,6 +67,9 @@ func (a *listApp) digest() uint64 {
 type memStore struct {
 	records [][]byte
 	files   map[string][]byte
+	// sharedFiles: files belongs to another world's copy too, and is
+	// copied before the first change.
+	sharedFiles bool
 }
 
 func (s *memStore) Append(r []byte) error { s.records = append(s.records, r); return nil }
@@ -82,21 +86,31 @@ func (s *memStore) Truncate(keep int) error {
 
 func (s *memStore) Sync(done func()) { done() }
 
+func (s *memStore) ownFiles() {
+	if s.sharedFiles {
+		s.files = maps.Clone(s.files)
+		s.sharedFiles = false
+	}
+}
+
 func (s *memStore) WriteFile(name string, data []byte, done func()) {
+	s.ownFiles()
 	s.files[name] = bytes.Clone(data)
 	done()
 }
 
-func (s *memStore) RemoveFile(name string, done func()) { delete(s.files, name); done() }
+func (s *memStore) RemoveFile(name string, done func()) {
+	s.ownFiles()
+	delete(s.files, name)
+	done()
+}
 
 // clone copies the store for another world: the records' array is
-// shared (clipped, so appends copy it) and the few files are copied.
+// shared (clipped, so appends copy it), and so are the files until one
+// side changes them.
 func (s *memStore) clone() *memStore {
-	c := &memStore{records: slices.Clip(s.records), files: make(map[string][]byte, len(s.files))}
-	for k, v := range s.files {
-		c.files[k] = v
-	}
-	return c
+	s.sharedFiles = true
+	return &memStore{records: slices.Clip(s.records), files: s.files, sharedFiles: true}
 }
 
 // envStore is the Storage the shared Carrier writes to: the store of the
