@@ -31,11 +31,15 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	tickTime := fs.Duration("tick-time", 2*time.Second, "ZooKeeper's tickTime (session timeouts are 2 to 20 of them)")
 	words := fs.String("4lw", "*", "four-letter words to answer, comma-separated, or * for all")
 	verbose := fs.Bool("verbose", false, "also log every protocol event")
+	nem := addNemesisFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zabsim ensemble [--servers N] [--dir DIR] [--client-port P]")
+		fmt.Fprintln(stderr, "       zabsim ensemble --nemesis [--servers N] [--cycles C] [--faults LIST] [--network MODE]")
 		fmt.Fprintln(stderr, "Runs N live servers in this process on loopback sockets, prints the connect string on")
 		fmt.Fprintln(stderr, "stdout once they serve (log lines go to stderr), and runs until SIGINT or SIGTERM.")
 		fmt.Fprintln(stderr, "Exits 0 then, 1 if the ensemble could not start, 2 on bad usage.")
+		fmt.Fprintln(stderr, "With --nemesis: runs N `zabsim serve` processes under client load and a fault schedule,")
+		fmt.Fprintln(stderr, "checks the client history and prints the verdict; exits 0 if it passed, 1 if not.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args, stderr); !ok {
@@ -65,6 +69,15 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		list = append(list, w)
+	}
+	if nem.enabled {
+		tick := nemesisTickTime
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "tick-time" {
+				tick = *tickTime
+			}
+		})
+		return runNemesis(nem, *servers, *dir, tick, stdout, stderr)
 	}
 	ec := live.EnsembleConfig{
 		Servers: *servers, Observers: *observers, Dir: *dir, ClientPort: *clientPort, TickTime: *tickTime,
