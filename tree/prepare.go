@@ -154,21 +154,24 @@ func (p *Preparer) admissible(req Request) error {
 // the transaction lists the earlier ops as OK errors, the failing op's
 // code and RuntimeInconsistency for the rest; nothing is applied.
 func (p *Preparer) prepareMulti(zxid int64, c Caller, req Request, touched *preparedPaths) Txn {
+	for _, o := range req.Ops {
+		switch o.Op {
+		case OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL, OpDelete, OpSetData, OpCheck:
+		default:
+			// A read anywhere in a multi fails the whole request before
+			// any op is tried: ZooKeeper cannot even decode a multi that
+			// mixes reads with writes ("Mixing different kind of ops"),
+			// and one of reads only ends in a NullPointerException; both
+			// are answered MarshallingError.
+			return Txn{Type: OpError, Op: OpMulti, Err: ErrMarshallingError.code}
+		}
+	}
 	p.journal = map[string]*pending{}
 	defer func() { p.journal = nil }()
 	var ops []Txn
 	var failure error
 	for _, o := range req.Ops {
-		var sub Txn
-		var err error
-		switch o.Op {
-		case OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL, OpDelete, OpSetData, OpCheck:
-			sub, err = p.prepareOne(zxid, c, o, touched)
-		default:
-			// A read inside multi: ZooKeeper fails the whole request
-			// (a NullPointerException caught as MarshallingError).
-			err = ErrMarshallingError
-		}
+		sub, err := p.prepareOne(zxid, c, o, touched)
 		if err != nil {
 			failure = err
 			break
@@ -186,9 +189,6 @@ func (p *Preparer) prepareMulti(zxid int64, c Caller, req Request, touched *prep
 		}
 	}
 	touched.paths = nil
-	if failure == ErrMarshallingError {
-		return Txn{Type: OpError, Op: OpMulti, Err: ErrMarshallingError.code}
-	}
 	errs := make([]Txn, len(req.Ops))
 	for i := range errs {
 		code := ErrRuntimeInconsistency.code

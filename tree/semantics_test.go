@@ -397,6 +397,10 @@ func TestMulti(t *testing.T) {
 	require.Empty(t, r.Multi)
 	r, _ = h.do(Request{Op: OpMulti, Ops: []Request{{Op: OpGetData, Path: "/multi"}}})
 	require.ErrorIs(t, r.Err, ErrMarshallingError)
+	// A read after a failing op still fails the whole multi: ZooKeeper
+	// refuses to decode a multi that mixes reads and writes.
+	r, _ = h.do(Request{Op: OpMulti, Ops: []Request{{Op: OpCheck, Path: "/multi/nope", Version: -1}, {Op: OpGetData, Path: "/multi"}}})
+	require.ErrorIs(t, r.Err, ErrMarshallingError)
 
 	reads, err := h.tree.MultiRead(Caller{}, []Request{{Op: OpGetData, Path: "/multi"}, {Op: OpGetData, Path: "/multi/nope"}, {Op: OpGetChildren, Path: "/multi"}})
 	require.NoError(t, err)

@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/zabsim/zabsim/tree"
 )
 
 // zkStat and treeStat build the Stat of a node created at czxid and last
@@ -58,13 +56,4 @@ func TestRenderKeepsNullApartFromEmptyAndOrder(t *testing.T) {
 	require.NotEqual(t,
 		render(multi, result{Err: codeNoNode, Multi: []result{{Err: codeOK}, {Err: codeNoNode}}}, z),
 		render(multi, result{Err: codeNoNode, Multi: []result{{Err: codeRuntimeInconsistency}, {Err: codeNoNode}}}, z))
-}
-
-// The measured case: a session that added alice:wrong, alice:secret and
-// bob (after its ip identity) had an "auth" ACL expanded by ZooKeeper as
-// alice:secret, bob, alice:wrong.
-func TestJavaSetOrderMatchesZooKeeper(t *testing.T) {
-	aliceWrong, aliceSecret, bob := tree.DigestID("alice", "wrong"), tree.DigestID("alice", "secret"), tree.DigestID("bob", "pw")
-	got := javaSetOrder([]tree.ID{loopback, aliceWrong, aliceSecret, bob})
-	require.Equal(t, []tree.ID{aliceSecret, bob, loopback, aliceWrong}, got)
 }

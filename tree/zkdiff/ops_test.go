@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/zabsim/zabsim/internal/zkgen"
 )
 
 type kind int
@@ -201,21 +203,7 @@ func newGen(seed uint64, root string) *gen {
 	return &gen{r: rand.New(rand.NewPCG(seed, 0x7a6b646966660001)), root: root}
 }
 
-// pick returns an index drawn with the given weights.
-func (g *gen) pick(weights ...int) int {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := g.r.IntN(total)
-	for i, w := range weights {
-		if n < w {
-			return i
-		}
-		n -= w
-	}
-	panic("unreachable")
-}
+func (g *gen) pick(weights ...int) int { return zkgen.Pick(g.r, weights...) }
 
 func (g *gen) name() string {
 	switch g.pick(80, 14, 6) {
@@ -264,25 +252,8 @@ func (g *gen) parent() string {
 	return p
 }
 
-func (g *gen) data() []byte {
-	switch g.pick(15, 15, 50, 20) {
-	case 0:
-		return nil
-	case 1:
-		return []byte{}
-	case 2:
-		return []byte{byte('a' + g.r.IntN(3))}
-	default:
-		return []byte(strings.Repeat("x", 1+g.r.IntN(40)))
-	}
-}
-
-func (g *gen) version() int32 {
-	if g.r.IntN(2) == 0 {
-		return -1
-	}
-	return int32(g.r.IntN(4))
-}
+func (g *gen) data() []byte   { return zkgen.Data(g.r) }
+func (g *gen) version() int32 { return zkgen.Version(g.r) }
 
 func (g *gen) acl() []zk.ACL {
 	weights := make([]int, len(aclChoices))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/zabsim/zabsim/internal/zkids"
 	"github.com/zabsim/zabsim/tree"
 )
 
@@ -44,34 +45,7 @@ func newTreeSide() (*treeSide, error) {
 }
 
 func (ts *treeSide) caller(s int) tree.Caller {
-	return tree.Caller{Session: ts.ids[s], Auth: javaSetOrder(append([]tree.ID{loopback}, ts.auth[s]...))}
-}
-
-// javaSetOrder puts a session's identities (in the order they were added)
-// in the order ZooKeeper iterates them, which is the order an "auth" ACL
-// expands in: the server keeps them in a Java hash set, so the order is by
-// bucket of Id.hashCode (spread as HashMap does, 16 buckets: a session
-// here never has more than 12 ids), insertion order within a bucket.
-// Measured: ids added as alice:wrong, alice:secret, bob expand as
-// alice:secret, bob, alice:wrong.
-func javaSetOrder(ids []tree.ID) []tree.ID {
-	const buckets = 16
-	bucket := func(id tree.ID) int32 {
-		h := 37*(37*17+javaStringHash(id.Scheme)) + javaStringHash(id.ID)
-		return (h ^ int32(uint32(h)>>16)) & (buckets - 1)
-	}
-	out := slices.Clone(ids)
-	slices.SortStableFunc(out, func(a, b tree.ID) int { return int(bucket(a) - bucket(b)) })
-	return out
-}
-
-// javaStringHash is java.lang.String.hashCode for ASCII strings.
-func javaStringHash(s string) int32 {
-	var h int32
-	for i := 0; i < len(s); i++ {
-		h = 31*h + int32(s[i])
-	}
-	return h
+	return tree.Caller{Session: ts.ids[s], Auth: zkids.JavaSetOrder(append([]tree.ID{loopback}, ts.auth[s]...))}
 }
 
 func (ts *treeSide) open(s int) error {

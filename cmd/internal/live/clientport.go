@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/zabsim/zabsim/cmd/internal/wire"
 	"github.com/zabsim/zabsim/protocol/replica"
+	"github.com/zabsim/zabsim/tree"
 )
 
 // The client port. Each connection has a reader goroutine (frames in,
@@ -24,6 +26,7 @@ type clientConn struct {
 	id     replica.ConnID
 	nc     net.Conn
 	remote string
+	ipID   string        // the "ip" identity ZooKeeper would give the client
 	out    chan outFrame // sent to and closed by the loop only
 	opened time.Time
 
@@ -33,6 +36,7 @@ type clientConn struct {
 	session    int64
 	timeout    int32
 	pending    []reqInfo // requests submitted and not yet answered, in order
+	digests    []tree.ID // identities of accepted auth requests, for whoAmI
 	early      []event   // requests that came before the session was established
 	dropping   bool      // a frame could not be queued: nothing more may be
 	received   int64
@@ -191,8 +195,11 @@ func (s *Server) serveConn(nc net.Conn, ip string) {
 		s.logf("server %d: client %s: closing the connection: bad ConnectRequest: %v", s.cfg.ID, remote, err)
 		return
 	}
-	c := &clientConn{id: replica.ConnID(s.nextConn.Add(1)), nc: nc, remote: remote,
+	c := &clientConn{id: replica.ConnID(s.nextConn.Add(1)), nc: nc, remote: remote, ipID: ip,
 		out: make(chan outFrame, outQueue), opened: time.Now()}
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		c.ipID = javaHostAddress(a.IP)
+	}
 	s.wg.Add(1)
 	go s.writeConn(c)
 	if !s.send(event{kind: evConnect, conn: c, connect: toConnect(creq), readOnly: creq.HasReadOnly}) {
@@ -409,6 +416,14 @@ func (s *Server) answered(c *clientConn, r replica.Response) reqInfo {
 	info := c.pending[0]
 	c.pending[0] = reqInfo{}
 	c.pending = c.pending[1:]
+	switch info.op {
+	case wire.OpAuth:
+		if r.Err == nil {
+			c.addDigest(info.auth)
+		}
+	case wire.OpWhoAmI:
+		info.whoAmI = whoAmI(c.ipID, c.digests)
+	}
 	now := time.Now()
 	lat := now.UnixNano() - info.submittedNs
 	c.answered++
@@ -420,6 +435,16 @@ func (s *Server) answered(c *clientConn, r replica.Response) reqInfo {
 	c.latTotalNs += lat
 	s.stats.latency(lat)
 	return info
+}
+
+// addDigest keeps an accepted auth request's identity once, as the
+// replica does for its access checks.
+func (c *clientConn) addDigest(auth tree.ID) {
+	id, err := tree.DigestAuth(auth.ID)
+	if err != nil || slices.Contains(c.digests, id) {
+		return
+	}
+	c.digests = append(c.digests, id)
 }
 
 // afterAdvance does what must wait until the replica has its Ready back:

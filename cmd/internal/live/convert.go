@@ -1,7 +1,12 @@
 package live
 
 import (
+	"net"
+	"strconv"
+	"strings"
+
 	"github.com/zabsim/zabsim/cmd/internal/wire"
+	"github.com/zabsim/zabsim/internal/zkids"
 	"github.com/zabsim/zabsim/protocol/replica"
 	"github.com/zabsim/zabsim/tree"
 )
@@ -18,11 +23,21 @@ type reqInfo struct {
 	// multiFlags are a multi's create flags per op (-1 for other ops):
 	// ZooKeeper picks a create's result type inside multi by its flags.
 	multiFlags []int32
+	// mixedKinds: a multiRead of reads and writes, which ZooKeeper
+	// cannot even decode ("Mixing different kind of ops"): its
+	// MarshallingError has no body, where one of writes only has END.
+	mixedKinds bool
 	// unknown: an opcode with no request record. ZooKeeper answers
 	// UNIMPLEMENTED with zxid -1 and closes the connection.
 	unknown bool
 	// submitted is when the request reached the server (for latency).
 	submittedNs int64
+	// auth is an auth request's credentials: the connection takes them
+	// on once the replica has accepted them.
+	auth tree.ID
+	// whoAmI is the answer to a whoAmI, made from the connection's
+	// identities when the request's turn comes.
+	whoAmI *wire.WhoAmIResponse
 }
 
 // toConnect turns a ConnectRequest into the replica's Connect.
@@ -38,10 +53,20 @@ func unknownRequest(h wire.RequestHeader) (replica.Request, reqInfo) {
 		reqInfo{xid: h.Xid, op: h.Opcode, unknown: true}
 }
 
+// reconfigStandIn is what a reconfig becomes. ZooKeeper 3.8 has reconfig
+// disabled by default and refuses it in its PrepRequestProcessor, which
+// makes the refusal an error transaction: it spends a zxid, as a failed
+// create does. Deleting the root is refused (BadArguments) the same way
+// and changes nothing else, so the replica spends the zxid and the reply
+// is rewritten to ReconfigDisabled.
+var reconfigStandIn = tree.Request{Op: tree.OpDelete, Path: "/", Version: -1}
+
 // toRequest turns a decoded request into the replica's. Requests zabsim
-// does not serve (reconfig, sasl, whoAmI, a client's createSession, a
-// deleteContainer) keep their opcode and nothing else: the replica
-// answers them Unimplemented.
+// does not serve (sasl, a client's createSession, a deleteContainer) keep
+// their opcode and nothing else: the replica answers them Unimplemented.
+// So does whoAmI, which the host answers itself when the replica's
+// Unimplemented comes back in its turn (the replica keeps no client
+// addresses); reconfig becomes reconfigStandIn.
 func toRequest(h wire.RequestHeader, r wire.Request) (replica.Request, reqInfo) {
 	out := replica.Request{Xid: h.Xid, Req: tree.Request{Op: tree.OpCode(h.Opcode)}}
 	info := reqInfo{xid: h.Xid, op: h.Opcode}
@@ -58,9 +83,14 @@ func toRequest(h wire.RequestHeader, r wire.Request) (replica.Request, reqInfo) 
 		}
 	case *wire.MultiReadRequest:
 		out.Req.Ops = make([]tree.Request, len(r.Ops))
+		reads := 0
 		for i, op := range r.Ops {
 			out.Req.Ops[i] = multiOp(op)
+			if op.Opcode() == wire.OpGetData || op.Opcode() == wire.OpGetChildren {
+				reads++
+			}
 		}
+		info.mixedKinds = reads > 0 && reads < len(r.Ops)
 	case *wire.ExistsRequest:
 		out.Req.Path, out.Watch = r.Path, r.Watch
 	case *wire.GetDataRequest:
@@ -85,6 +115,9 @@ func toRequest(h wire.RequestHeader, r wire.Request) (replica.Request, reqInfo) 
 		out.Req.Path, out.WatchMode = r.Path, tree.WatchMode(r.Mode)
 	case *wire.AuthRequest:
 		out.Auth = tree.ID{Scheme: r.Scheme, ID: string(r.Auth)}
+		info.auth = out.Auth
+	case *wire.ReconfigRequest:
+		out.Req = reconfigStandIn
 	case *wire.SetWatchesRequest:
 		out.SetWatches = tree.SetWatches{RelativeZxid: r.RelativeZxid,
 			Data: r.DataWatches, Exist: r.ExistWatches, Child: r.ChildWatches}
@@ -189,9 +222,20 @@ func encodeWatch(e tree.Event) []byte {
 // describes.
 func encodeReply(r replica.Response, info reqInfo) []byte {
 	h := wire.ReplyHeader{Xid: r.Xid, Zxid: r.Zxid, Err: errCode(r.Err)}
-	if info.unknown {
+	switch {
+	case info.unknown:
 		h.Zxid = -1
 		return wire.EncodeReply(h, nil)
+	case info.op == wire.OpReconfig:
+		h.Err = wire.ErrReconfigDisabled
+		return wire.EncodeReply(h, nil)
+	case info.op == wire.OpAuth:
+		// ZooKeeper answers auth as soon as it reads it, outside its
+		// request pipeline, with zxid 0.
+		h.Zxid = 0
+	case info.whoAmI != nil:
+		h.Err = wire.ErrOK
+		return wire.EncodeReply(h, info.whoAmI)
 	}
 	return wire.EncodeReply(h, replyBody(r, info))
 }
@@ -201,7 +245,7 @@ func encodeReply(r replica.Response, info reqInfo) []byte {
 // that answer nothing.
 func replyBody(r replica.Response, info reqInfo) wire.Response {
 	if r.Err != nil {
-		if r.Op == tree.OpMultiRead && tree.CodeOf(r.Err) == tree.CodeOf(tree.ErrMarshallingError) {
+		if r.Op == tree.OpMultiRead && !info.mixedKinds && tree.CodeOf(r.Err) == tree.CodeOf(tree.ErrMarshallingError) {
 			return &wire.MultiResponse{}
 		}
 		return nil
@@ -293,4 +337,35 @@ func readResults(reads []tree.ReadResult) *wire.MultiResponse {
 		}
 	}
 	return out
+}
+
+// whoAmI is ZooKeeper's answer to whoAmI: the connection's identities,
+// "ip" with the client's address first added, then the digest ids of its
+// auth requests, as ZooKeeper iterates them. A digest id's
+// user is the part before the colon (DigestAuthenticationProvider).
+func whoAmI(ip string, digests []tree.ID) *wire.WhoAmIResponse {
+	ids := zkids.JavaSetOrder(append([]tree.ID{{Scheme: "ip", ID: ip}}, digests...))
+	out := &wire.WhoAmIResponse{ClientInfo: make([]wire.ClientInfo, len(ids))}
+	for i, id := range ids {
+		user := id.ID
+		if id.Scheme == "digest" {
+			user, _, _ = strings.Cut(user, ":")
+		}
+		out.ClientInfo[i] = wire.ClientInfo{AuthScheme: id.Scheme, User: user}
+	}
+	return out
+}
+
+// javaHostAddress writes an address as Java's getHostAddress does, which
+// is how ZooKeeper names a client in its "ip" identity: IPv6 in eight
+// groups of hex without compression ("0:0:0:0:0:0:0:1", not "::1").
+func javaHostAddress(ip net.IP) string {
+	if v4 := ip.To4(); v4 != nil || len(ip) != net.IPv6len {
+		return ip.String()
+	}
+	groups := make([]string, 8)
+	for i := range groups {
+		groups[i] = strconv.FormatUint(uint64(ip[2*i])<<8|uint64(ip[2*i+1]), 16)
+	}
+	return strings.Join(groups, ":")
 }

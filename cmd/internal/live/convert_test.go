@@ -1,6 +1,7 @@
 package live
 
 import (
+	"net"
 	"reflect"
 	"testing"
 
@@ -86,8 +87,8 @@ func TestToRequest(t *testing.T) {
 		{"addWatch", &wire.AddWatchRequest{Path: "/w", Mode: 1},
 			replica.Request{Req: tree.Request{Op: replica.OpAddWatch, Path: "/w"}, WatchMode: tree.WatchPersistentRecursive}, nil},
 		{"closeSession", &wire.CloseSessionRequest{}, replica.Request{Req: tree.Request{Op: tree.OpCloseSession}}, nil},
-		{"whoAmI (unserved)", &wire.WhoAmIRequest{}, replica.Request{Req: tree.Request{Op: tree.OpCode(wire.OpWhoAmI)}}, nil},
-		{"reconfig (unserved)", &wire.ReconfigRequest{CurConfigID: 1}, replica.Request{Req: tree.Request{Op: tree.OpCode(wire.OpReconfig)}}, nil},
+		{"whoAmI (answered by the host in its turn)", &wire.WhoAmIRequest{}, replica.Request{Req: tree.Request{Op: tree.OpCode(wire.OpWhoAmI)}}, nil},
+		{"reconfig (a refused transaction)", &wire.ReconfigRequest{CurConfigID: 1}, replica.Request{Req: reconfigStandIn}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := wire.RequestHeader{Xid: 42, Opcode: tc.in.Opcode()}
@@ -255,5 +256,48 @@ func TestEncodeConnectedAndWatch(t *testing.T) {
 	want := &wire.WatcherEvent{Type: wire.EventNodeChildrenChanged, State: wire.StateSyncConnected, Path: "/p"}
 	if err != nil || h != wire.NotificationHeader || !reflect.DeepEqual(body, want) {
 		t.Fatalf("notification %v %v %v, want %v %v", h, body, err, wire.NotificationHeader, want)
+	}
+}
+
+// The replies the host makes up itself, as ZooKeeper 3.8 gives them
+// (checked against a real ensemble by TestWireDifferential).
+func TestHostAnsweredReplies(t *testing.T) {
+	alice, bob := tree.DigestID("alice", "secret"), tree.DigestID("bob", "pw")
+	for _, tc := range []struct {
+		name string
+		resp replica.Response
+		info reqInfo
+		want wire.ReplyHeader
+		body wire.Response
+	}{
+		{"reconfig: disabled, its stand-in's zxid spent",
+			replica.Response{Xid: 4, Zxid: 0x100000007, Op: tree.OpDelete, Err: tree.ErrBadArguments},
+			reqInfo{op: wire.OpReconfig}, wire.ReplyHeader{Xid: 4, Zxid: 0x100000007, Err: wire.ErrReconfigDisabled}, nil},
+		{"auth: zxid 0",
+			replica.Response{Xid: 5, Zxid: 0x100000007, Op: replica.OpSetAuth},
+			reqInfo{op: wire.OpAuth}, wire.ReplyHeader{Xid: 5}, nil},
+		{"whoAmI: ip first added, digests by user, in ZooKeeper's set order",
+			replica.Response{Xid: 6, Zxid: 0x100000007, Op: tree.OpCode(wire.OpWhoAmI), Err: tree.ErrUnimplemented},
+			reqInfo{op: wire.OpWhoAmI, whoAmI: whoAmI("127.0.0.1", []tree.ID{alice, bob})},
+			wire.ReplyHeader{Xid: 6, Zxid: 0x100000007},
+			&wire.WhoAmIResponse{ClientInfo: []wire.ClientInfo{{AuthScheme: "digest", User: "alice"}, {AuthScheme: "digest", User: "bob"}, {AuthScheme: "ip", User: "127.0.0.1"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.resp.Kind = replica.KindReply
+			h, body, err := wire.DecodeReply(tc.info.op, encodeReply(tc.resp, tc.info))
+			if err != nil || h != tc.want || !reflect.DeepEqual(body, tc.body) {
+				t.Fatalf("got %v %v (%v), want %v %v", h, body, err, tc.want, tc.body)
+			}
+		})
+	}
+}
+
+func TestJavaHostAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1": "127.0.0.1", "::1": "0:0:0:0:0:0:0:1", "fe80::a:b0": "fe80:0:0:0:0:0:a:b0", "::ffff:10.0.0.1": "10.0.0.1",
+	} {
+		if got := javaHostAddress(net.ParseIP(in)); got != want {
+			t.Errorf("javaHostAddress(%s) = %s, want %s", in, got, want)
+		}
 	}
 }
