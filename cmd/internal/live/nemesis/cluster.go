@@ -100,7 +100,7 @@ func (c *cluster) start(sid uint64) error {
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), c.env...)
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Stdout, cmd.Stderr, cmd.SysProcAttr = out, out, procAttr()
 	if err := cmd.Start(); err != nil {
 		out.Close()
 		return fmt.Errorf("nemesis: starting server %d: %w", sid, err)

@@ -17,7 +17,7 @@ import (
 type Fault string
 
 // The faults. Each cycle injects one on one server (the leader half of the
-// time), holds it, and undoes it.
+// time), or on every peer link, holds it, and undoes it.
 const (
 	// FaultKill: SIGKILL, then a restart from the server's disk.
 	FaultKill Fault = "kill"
@@ -204,11 +204,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6379636c))
+	var round []int
 	for i := range cfg.Cycles {
 		if ctx.Err() != nil {
 			break
 		}
-		line, err := cycle(ctx, cfg, cl, network, rng)
+		// Each round of len(Faults) cycles injects every fault once, in
+		// an order of its own, so a short run still sees each.
+		if len(round) == 0 {
+			round = rng.Perm(len(cfg.Faults))
+		}
+		fault := cfg.Faults[round[0]]
+		round = round[1:]
+		line, err := cycle(ctx, cfg, fault, cl, network, rng)
 		if err != nil {
 			_ = stopLoad()
 			return nil, err
@@ -270,8 +278,7 @@ func openNetwork(mode NetworkMode, n int, seed uint64) (Network, string, error) 
 }
 
 // cycle injects one fault, holds it, and undoes it.
-func cycle(ctx context.Context, cfg Config, cl *cluster, network Network, rng *rand.Rand) (string, error) {
-	fault := cfg.Faults[rng.IntN(len(cfg.Faults))]
+func cycle(ctx context.Context, cfg Config, fault Fault, cl *cluster, network Network, rng *rand.Rand) (string, error) {
 	victim := uint64(1 + rng.IntN(cfg.Servers))
 	role := ""
 	if rng.IntN(2) == 0 {
