@@ -14,6 +14,12 @@ const (
 	BugNoUpdatingEpochMarker   Bug = "zk-2354"
 	BugAckBeforeFsync          Bug = "ack-before-fsync"
 	BugNewLeaderAckBeforeFsync Bug = "zk-4646"
+	BugUncommittedReads        Bug = "follower-serves-uncommitted-reads"
+	BugCommitOutOfOrder        Bug = "commit-out-of-order"
+	BugDiffWithoutTrunc        Bug = "zk-1154"
+	BugDiffZxidBeforeApply     Bug = "zk-2355"
+	BugNoFastForward           Bug = "zk-2845"
+	BugLogWriterOutlivesRole   Bug = "zk-4712"
 	// BugExpiryIgnoresTouches lives in the server layer (protocol/replica).
 	BugExpiryIgnoresTouches Bug = "session-expiry-ignores-touches"
 )
@@ -37,6 +43,12 @@ var bugCatalogue = []BugInfo{
 	{BugAckBeforeFsync, "", "a follower ACKs proposals once they are written, without waiting for the fsync"},
 	{BugNoUpdatingEpochMarker, "ZOOKEEPER-2354", "no updatingEpoch marker at NEWLEADER (as on ZooKeeper's master): a crash between the synced log and the currentEpoch write leaves a server that refuses to start"},
 	{BugExpiryIgnoresTouches, "", "the leader expires sessions by their creation time, ignoring requests and learners' ping touches"},
+	{BugUncommittedReads, "", "a follower applies a proposal to its database when it logs it, so its clients read transactions that may never commit"},
+	{BugCommitOutOfOrder, "", "the leader commits a proposal once a quorum acked it, without waiting for the proposals before it"},
+	{BugDiffWithoutTrunc, "ZOOKEEPER-1154", "the leader sends DIFF whenever the learner's zxid is inside its committedLog, even when the learner's last entry is not in it, so the learner keeps an uncommitted transaction"},
+	{BugDiffZxidBeforeApply, "ZOOKEEPER-2355", "a learner sets lastProcessedZxid to the DIFF's zxid before the streamed transactions are applied; a connection lost mid-stream leaves a database that claims what it lacks"},
+	{BugNoFastForward, "ZOOKEEPER-2845", "a server leaving its role keeps its in-memory database without applying its logged but uncommitted tail, so it votes and registers with a zxid below its log's"},
+	{BugLogWriterOutlivesRole, "ZOOKEEPER-4712", "a server leaving its role fast-forwards its database before the log writes already queued land, which then extend the log past the database"},
 }
 
 // KnownBugs lists the mistakes Config.Bugs accepts, in catalogue order.

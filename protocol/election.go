@@ -85,7 +85,7 @@ func (p *Peer) startLooking(why string) {
 	// logged entries it applies may never commit, and no client may be
 	// answered for them (found by sim/zk partition seeds 2 and 3).
 	p.setStatus(Looking, PhaseElection, false)
-	if leaving {
+	if leaving && !p.has(BugNoFastForward) {
 		p.fastForward()
 	}
 	p.event(Event{Kind: EvLookingMemDisk, Zxid: p.lastProcessed, Durable: p.LastLogged(), Text: why})

@@ -267,6 +267,9 @@ func (p *Peer) syncLearner(h *handler) {
 		q = append(q, Message{Type: MsgTrunc, Zxid: maxC})
 		current = maxC
 		needSnap, needOp = false, false
+	case maxC >= peerZxid && minC <= peerZxid && p.has(BugDiffWithoutTrunc):
+		current, q = diffAbove(committed, peerZxid, maxC, q)
+		needSnap, needOp = false, false
 	case maxC >= peerZxid && minC <= peerZxid:
 		current, needOp, q = queueCommitted(committed, peerZxid, maxC, q)
 		needSnap = false
@@ -363,6 +366,21 @@ func queueCommitted(log []Entry, peerZxid, lastCommitted Zxid, q []Message) (Zxi
 		needOp = false
 	}
 	return queued, needOp, q
+}
+
+// diffAbove is LearnerHandler's sync before ZOOKEEPER-1154: DIFF, then
+// every committed entry above the learner's zxid, without asking whether
+// the learner's own last entry is one of the leader's.
+func diffAbove(log []Entry, peerZxid, lastCommitted Zxid, q []Message) (Zxid, []Message) {
+	q = append(q, Message{Type: MsgDiff, Zxid: lastCommitted})
+	queued := peerZxid
+	for _, e := range log {
+		if e.Zxid > peerZxid && e.Zxid <= lastCommitted {
+			q = append(q, Message{Type: MsgProposal, Zxid: e.Zxid, Data: e.Txn}, Message{Type: MsgCommit, Zxid: e.Zxid})
+			queued = e.Zxid
+		}
+	}
+	return queued, q
 }
 
 // newLeaderAck is the first packet after NEWLEADER: it must be an ACK, and

@@ -139,6 +139,11 @@ func (p *Peer) learnerSyncStart(m Message) {
 	switch m.Type {
 	case MsgDiff:
 		l.snapshotNeeded = false
+		if p.has(BugDiffZxidBeforeApply) {
+			// Before ZOOKEEPER-2355's fix: the database claims the DIFF's
+			// zxid before a single streamed transaction is applied.
+			p.lastProcessed = m.Zxid
+		}
 	case MsgSnap:
 		if err := p.app.Restore(m.Zxid, m.Data); err != nil {
 			p.startLooking("snapshot from the leader does not load: " + err.Error())
@@ -316,6 +321,9 @@ func (p *Peer) logProposal(e Entry) {
 	l := p.lrn
 	p.appendLog(e)
 	l.pending = append(l.pending, e)
+	if p.has(BugUncommittedReads) {
+		p.apply(e) // at once, not at its COMMIT
+	}
 	p.send(Message{Type: MsgAck, To: l.leader, Zxid: e.Zxid})
 	p.maybeSnapshot()
 }
@@ -335,7 +343,9 @@ func (p *Peer) commitFollower(z Zxid) {
 	}
 	e := l.pending[0]
 	l.pending = popFront(l.pending, 1)
-	p.apply(e)
+	if !p.has(BugUncommittedReads) {
+		p.apply(e)
+	}
 }
 
 func (p *Peer) learnerBroadcast(m Message) {

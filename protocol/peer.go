@@ -771,11 +771,29 @@ func (p *Peer) reload() {
 // as ZooKeeperServer.shutdown does when a server leaves its role and keeps
 // its database (ZOOKEEPER-2678, the fix of ZOOKEEPER-2845).
 func (p *Peer) fastForward() {
+	upTo := ^Zxid(0)
+	if p.has(BugLogWriterOutlivesRole) {
+		// The log writer is still working through its queue: the
+		// appends of the Ready being carried out and of the one being
+		// built land only after the fast-forward.
+		upTo = min(upTo, firstAppend(p.handed.Persist)-1, firstAppend(p.out.Persist)-1)
+	}
 	for _, e := range p.disk {
-		if e.Zxid > p.lastProcessed {
+		if e.Zxid > p.lastProcessed && e.Zxid <= upTo {
 			p.apply(e)
 		}
 	}
+}
+
+// firstAppend is the zxid of the first log append among ops, or the
+// largest zxid when there is none.
+func firstAppend(ops []Op) Zxid {
+	for _, o := range ops {
+		if o.Kind == OpAppend {
+			return o.Entry.Zxid
+		}
+	}
+	return ^Zxid(0)
 }
 
 // String describes the peer on one line.

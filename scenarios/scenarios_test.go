@@ -320,6 +320,9 @@ func TestBugsAreCaught(t *testing.T) {
 		{protocol.BugNewLeaderAckBeforeDiff, "steady-state", 1, "zk-3911.schedule", linearize.CommittedMonotonic},
 		// ZAB.md: ZOOKEEPER-4646's schedule is ZOOKEEPER-3911's.
 		{protocol.BugNewLeaderAckBeforeFsync, "steady-state", 1, "zk-3911.schedule", linearize.CommittedMonotonic},
+		{protocol.BugUncommittedReads, "partitions", 4, "", linearize.ReadPrefix},
+		{protocol.BugNoFastForward, "partitions", 1, "", linearize.MemoryDiskAgreement},
+		{protocol.BugLogWriterOutlivesRole, "crash-kill", 1, "", linearize.MemoryDiskAgreement},
 	} {
 		t.Run(fmt.Sprintf("%s/%s/%d/%s", tc.bug, tc.scenario, tc.seed, tc.schedule), func(t *testing.T) {
 			t.Parallel()
