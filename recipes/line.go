@@ -222,8 +222,15 @@ func (l *line) leave() error {
 	}
 	path := l.dir + "/" + l.node
 	l.node = ""
+	return deleteNode(l.c, path)
+}
+
+// deleteNode deletes path whatever its version, retrying while the
+// connection is down. A node already gone (with our session, say) is
+// fine.
+func deleteNode(c Conn, path string) error {
 	for {
-		err := l.c.Delete(path, -1)
+		err := c.Delete(path, -1)
 		switch {
 		case err == nil, errors.Is(err, tree.ErrNoNode), errors.Is(err, tree.ErrSessionExpired):
 			return nil
