@@ -72,7 +72,7 @@ func runNemesis(n *nemesisFlags, servers int, dir string, tick time.Duration, st
 	defer stop()
 	cfg := nemesis.Config{
 		Servers: servers, Clients: n.clients, Keys: n.keys, Cycles: n.cycles, Faults: faults,
-		Hold: n.hold, Settle: n.settle, Seed: n.seed, Dir: dir, Command: nemesisCommand(exe),
+		Hold: n.hold, Settle: n.settle, Seed: n.seed, Dir: dir, Command: []string{exe},
 		Network: nemesis.NetworkMode(n.network), TickTime: tick, SessionTimeout: n.sessionTimeout,
 		Logf: lineLogger(stderr),
 	}
@@ -91,7 +91,3 @@ func runNemesis(n *nemesisFlags, servers int, dir string, tick time.Duration, st
 	}
 	return exitOK
 }
-
-// nemesisCommand is how the servers are started: this binary, unless a
-// test re-executes itself (see TestMain).
-var nemesisCommand = func(exe string) []string { return []string{exe} }
