@@ -56,6 +56,12 @@ type Server struct {
 	DataDir string
 	LogFile string
 
+	// What launched it, for Restart.
+	dir        string
+	clientPort int
+	members    []string
+	props      []string
+
 	cmd    *exec.Cmd
 	exited chan struct{} // closed once cmd.Wait has returned
 	mu     sync.Mutex
@@ -178,7 +184,8 @@ func launch(dir string, id, clientPort int, members, props []string) (*Server, e
 		return nil, fmt.Errorf("zkserver: %w", err)
 	}
 	logFile := filepath.Join(dir, "zookeeper.log")
-	out, err := os.Create(logFile)
+	// Appended to, so a restarted server's log follows its earlier life.
+	out, err := os.OpenFile(logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("zkserver: %w", err)
 	}
@@ -203,12 +210,16 @@ func launch(dir string, id, clientPort int, members, props []string) (*Server, e
 		return nil, fmt.Errorf("zkserver: starting java: %w", err)
 	}
 	s := &Server{
-		ID:      id,
-		Addr:    net.JoinHostPort("127.0.0.1", strconv.Itoa(clientPort)),
-		DataDir: dataDir,
-		LogFile: logFile,
-		cmd:     cmd,
-		exited:  make(chan struct{}),
+		ID:         id,
+		Addr:       net.JoinHostPort("127.0.0.1", strconv.Itoa(clientPort)),
+		DataDir:    dataDir,
+		LogFile:    logFile,
+		dir:        dir,
+		clientPort: clientPort,
+		members:    members,
+		props:      props,
+		cmd:        cmd,
+		exited:     make(chan struct{}),
 	}
 	go func() {
 		err := cmd.Wait()
@@ -301,6 +312,25 @@ func (s *Server) Stop() {
 	}
 	s.mu.Unlock()
 	<-s.exited
+}
+
+// Restart starts a stopped server again with its id, address,
+// configuration and dataDir (which keeps what it logged) and returns it
+// once it reports a mode, as Start does: a member of an ensemble, once it
+// has joined a quorum. The caller must Stop the new Server.
+func (s *Server) Restart() (*Server, error) {
+	if !s.Exited() {
+		return nil, fmt.Errorf("zkserver: server %d at %s is running; Stop it first", s.ID, s.Addr)
+	}
+	n, err := launch(s.dir, s.ID, s.clientPort, s.members, s.props)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.waitReady(time.Now().Add(ReadyTimeout)); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	return n, nil
 }
 
 // Exited reports whether the process has ended (killed or crashed).

@@ -42,6 +42,28 @@ func TestStandaloneServesAndStops(t *testing.T) {
 	s.Stop() // a second Stop (the test cleanup) must not block or panic
 }
 
+func TestRestartKeepsTheData(t *testing.T) {
+	s := zkserver.StartT(t)
+	_, err := s.Restart()
+	require.Error(t, err, "a running server restarted")
+
+	conn, _, err := zk.Connect([]string{s.Addr}, 10*time.Second, zk.WithLogInfo(false))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Create("/kept", []byte("x"), 0, zk.WorldACL(zk.PermAll))
+	require.NoError(t, err)
+
+	s.Stop()
+	r, err := s.Restart()
+	require.NoError(t, err)
+	defer r.Stop()
+	require.Equal(t, s.Addr, r.Addr)
+	require.Equal(t, s.DataDir, r.DataDir)
+	data, _, err := conn.Get("/kept") // the client reconnects to the same address
+	require.NoError(t, err)
+	require.Equal(t, []byte("x"), data)
+}
+
 func TestEnsembleElectsOneLeader(t *testing.T) {
 	servers := zkserver.StartEnsembleT(t, 3)
 	var modes []string
