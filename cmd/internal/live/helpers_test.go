@@ -6,13 +6,13 @@ import (
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-zookeeper/zk"
 
 	"github.com/zabsim/zabsim/cmd/internal/wire"
+	"github.com/zabsim/zabsim/internal/testlog"
 )
 
 // testTickTime keeps session timeouts short: [2, 20] tickTimes.
@@ -43,22 +43,7 @@ func startTestEnsembleWith(t *testing.T, ec EnsembleConfig) *Ensemble {
 
 // testLogf logs through t until the test ends, then drops lines (servers
 // may still log while they stop).
-func testLogf(t *testing.T) func(string, ...any) {
-	var mu sync.Mutex
-	done := false
-	t.Cleanup(func() {
-		mu.Lock()
-		done = true
-		mu.Unlock()
-	})
-	return func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !done {
-			t.Logf(format, args...)
-		}
-	}
-}
+func testLogf(t *testing.T) func(string, ...any) { return testlog.Logf(t) }
 
 // zkLogger sends go-zookeeper's chatter to the test log.
 type zkLogger struct{ logf func(string, ...any) }
