@@ -16,7 +16,9 @@ type fakeTB struct {
 
 func (f *fakeTB) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 
-func (f *fakeTB) Logf(format string, args ...any) { f.lines = append(f.lines, fmt.Sprintf(format, args...)) }
+func (f *fakeTB) Logf(format string, args ...any) {
+	f.lines = append(f.lines, fmt.Sprintf(format, args...))
+}
 
 func (f *fakeTB) end() {
 	for _, fn := range f.cleanups {
