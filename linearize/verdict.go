@@ -62,6 +62,10 @@ const (
 	// RecoveryFromDisk: a crashed server restarted and could not rebuild
 	// itself from what its own disk held.
 	RecoveryFromDisk Check = "recovery-from-disk"
+	// ShouldNotBeTriggered: a server took a branch the TLA+
+	// specifications flag as impossible in a correct run (a COMMIT with
+	// no proposal, a NEWLEADER ACK from the wrong epoch, ...).
+	ShouldNotBeTriggered Check = "should-not-be-triggered"
 )
 
 // Violation is one failed check with the evidence that proves it, one

@@ -84,6 +84,16 @@ func checkTreeDigests(rec *ZabRecord) []Violation {
 	return out
 }
 
+// checkAnomalies: no server took an impossible branch (ZK-4394, 4685).
+func checkAnomalies(rec *ZabRecord) []Violation {
+	var out []Violation
+	for _, a := range rec.Anomalies {
+		out = append(out, violation(ShouldNotBeTriggered, []string{fmt.Sprintf("sid %d at %d: %s", a.Sid, a.Time, a.What)},
+			"sid %d: %s", a.Sid, a.What))
+	}
+	return out
+}
+
 // CheckZab runs every Zab invariant over the record.
 func CheckZab(rec *ZabRecord) ([]Violation, error) {
 	for _, l := range rec.Leaders {
@@ -95,7 +105,7 @@ func CheckZab(rec *ZabRecord) ([]Violation, error) {
 	for _, check := range []func(*ZabRecord) []Violation{
 		checkLeaders, checkLogs, checkIntegrity, checkLocalPrimaryOrder, checkPrimaryIntegrity,
 		checkCommittedMonotonic, checkDurableBeforeAck, checkMemoryDisk, checkEpochs, checkTreeDigests, checkQuorums,
-		checkExpiries,
+		checkExpiries, checkAnomalies,
 	} {
 		out = append(out, check(rec)...)
 	}

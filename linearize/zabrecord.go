@@ -102,6 +102,15 @@ type SessionExpiry struct {
 	TimeoutMs int32
 }
 
+// Anomaly is a server reporting that it took a branch a correct run never
+// takes (the specifications' stateInconsistent, commitInconsistent,
+// ackInconsistent and messageIllegal flags).
+type Anomaly struct {
+	Sid  int
+	Time int64
+	What string
+}
+
 // ZabRecord is everything the simulator observed about replication.
 type ZabRecord struct {
 	Replicas  []ReplicaLog
@@ -114,4 +123,5 @@ type ZabRecord struct {
 	Trees     []TreeSample
 	Quorums   []QuorumUse
 	Expiries  []SessionExpiry
+	Anomalies []Anomaly
 }

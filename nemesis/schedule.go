@@ -124,6 +124,11 @@ const (
 	// PointAfterNewLeaderAck: a follower sent its NEWLEADER ACK, and
 	// nothing after it (the window of ZOOKEEPER-3911 and 4646).
 	PointAfterNewLeaderAck = "after-newleader-ack"
+	// PointCutInSync breaks a learner's connection to its leader right
+	// after it processed the first sync packet (DIFF, TRUNC or SNAP),
+	// before the rest of the stream: the window of ZOOKEEPER-2355 and
+	// 3642. The process keeps running.
+	PointCutInSync = "cut-in-sync"
 )
 
 // CrashPoints lists the crash points generated schedules draw from, in a
@@ -133,7 +138,7 @@ const (
 var CrashPoints = []string{PointAfterAppend, PointAfterFsync, PointAfterEpochWrite, PointMidSnapshot, PointMidSync}
 
 // ExplicitCrashPoints can be named in hand-written schedules only.
-var ExplicitCrashPoints = []string{PointAfterNewLeaderAck}
+var ExplicitCrashPoints = []string{PointAfterNewLeaderAck, PointCutInSync}
 
 // Fault is one action. Which fields matter depends on Kind.
 type Fault struct {

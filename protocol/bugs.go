@@ -20,6 +20,9 @@ const (
 	BugDiffZxidBeforeApply     Bug = "zk-2355"
 	BugNoFastForward           Bug = "zk-2845"
 	BugLogWriterOutlivesRole   Bug = "zk-4712"
+	BugNewLeaderClearsPending  Bug = "zk-4394"
+	BugProposalAckFirst        Bug = "zk-4685"
+	BugPartialSnapKept         Bug = "zk-3642"
 	// BugExpiryIgnoresTouches lives in the server layer (protocol/replica).
 	BugExpiryIgnoresTouches Bug = "session-expiry-ignores-touches"
 )
@@ -48,6 +51,9 @@ var bugCatalogue = []BugInfo{
 	{BugDiffWithoutTrunc, "ZOOKEEPER-1154", "the leader sends DIFF whenever the learner's zxid is inside its committedLog, even when the learner's last entry is not in it, so the learner keeps an uncommitted transaction"},
 	{BugDiffZxidBeforeApply, "ZOOKEEPER-2355", "a learner sets lastProcessedZxid to the DIFF's zxid before the streamed transactions are applied; a connection lost mid-stream leaves a database that claims what it lacks"},
 	{BugNoFastForward, "ZOOKEEPER-2845", "a server leaving its role keeps its in-memory database without applying its logged but uncommitted tail, so it votes and registers with a zxid below its log's"},
+	{BugNewLeaderClearsPending, "ZOOKEEPER-4394", "at NEWLEADER a follower hands every proposal of the sync to the log writer and forgets them, so a COMMIT between NEWLEADER and UPTODATE finds no proposal and the follower drops out"},
+	{BugProposalAckFirst, "ZOOKEEPER-4685", "as zk-4394, and the log writer's ACKs of those proposals leave before the NEWLEADER ACK, which the leader then takes for a wrong-epoch NEWLEADER ACK"},
+	{BugPartialSnapKept, "ZOOKEEPER-3642", "a learner that loses its leader after loading a SNAP and before NEWLEADER keeps the snapshot in memory instead of reloading its disk, and registers next time with the snapshot's zxid"},
 	{BugLogWriterOutlivesRole, "ZOOKEEPER-4712", "a server leaving its role fast-forwards its database before the log writes already queued land, which then extend the log past the database"},
 }
 

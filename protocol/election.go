@@ -79,13 +79,19 @@ func (p *Peer) startLooking(why string) {
 		}
 	}
 	leaving := p.state != 0 && p.state != Looking
+	// A SNAP sync that ends before NEWLEADER persisted nothing: the
+	// database goes and is loaded from disk again (ZOOKEEPER-3642).
+	partialSnap := p.lrn != nil && p.lrn.mode == MsgSnap && !p.lrn.newLeaderSeen && !p.has(BugPartialSnapKept)
 	p.lead, p.lrn = nil, nil
 	// The role ends before the retained database is fast-forwarded, as
 	// ZooKeeperServer.shutdown stops the request pipeline first: the
 	// logged entries it applies may never commit, and no client may be
 	// answered for them (found by sim/zk partition seeds 2 and 3).
 	p.setStatus(Looking, PhaseElection, false)
-	if leaving && !p.has(BugNoFastForward) {
+	switch {
+	case partialSnap:
+		p.reload()
+	case leaving && !p.has(BugNoFastForward):
 		p.fastForward()
 	}
 	p.event(Event{Kind: EvLookingMemDisk, Zxid: p.lastProcessed, Durable: p.LastLogged(), Text: why})

@@ -389,7 +389,7 @@ func (p *Peer) newLeaderAck(h *handler, z Zxid) {
 	h.stage = hWaitUp
 	h.deadline = p.lead.tick + uint64(p.cfg.SyncLimit)
 	if z != MakeZxid(p.lead.epoch, 0) {
-		p.event(Event{Kind: EvDropped, From: h.sid, Zxid: z, Text: "NEWLEADER ACK from a different epoch"})
+		p.anomaly("NEWLEADER ACK from %d is %s, from a different epoch", h.sid, z)
 	} else {
 		p.event(Event{Kind: EvNewLeaderAck, From: h.sid, Zxid: z})
 		p.countNewLeaderAck(h.sid)
@@ -506,15 +506,22 @@ func (p *Peer) processAck(h *handler, z Zxid) {
 		pr.acks = append(pr.acks, sid)
 	}
 	p.event(Event{Kind: EvAckCounted, From: sid, Zxid: z})
-	if i != 0 || !p.cfg.Quorum.ContainsQuorum(pr.acks) {
-		return // zxid-1 is still outstanding, or no quorum yet
+	if !p.cfg.Quorum.ContainsQuorum(pr.acks) || (i != 0 && !p.has(BugCommitOutOfOrder)) {
+		return // no quorum yet, or zxid-1 is still outstanding
 	}
-	p.commit(pr)
+	p.commit(i)
 }
 
-func (p *Peer) commit(pr *proposal) {
+// commit commits the i-th outstanding proposal: the oldest, unless a
+// mistake jumps the queue.
+func (p *Peer) commit(i int) {
 	l := p.lead
-	l.outstanding = popFront(l.outstanding, 1)
+	pr := l.outstanding[i]
+	if i == 0 {
+		l.outstanding = popFront(l.outstanding, 1)
+	} else {
+		l.outstanding = slices.Delete(l.outstanding, i, i+1)
+	}
 	z := pr.entry.Zxid
 	l.lastCommitted = z
 	p.event(Event{Kind: EvCommitted, Zxid: z, Members: sortedCopy(pr.acks), Txn: pr.entry.Txn})

@@ -254,7 +254,19 @@ func (p *Peer) learnerNewLeader(m Message) {
 			marker = false
 		}
 	}
-	if !l.observer && len(l.committedZxids) > 0 && !p.has(BugNewLeaderAckBeforeDiff) {
+	// Before ZOOKEEPER-4394's fix, a follower handed everything of the
+	// sync to the log writer here; the writer ACKs each once logged.
+	var handedOver []Entry
+	if !l.observer && (p.has(BugNewLeaderClearsPending) || p.has(BugProposalAckFirst)) {
+		handedOver, l.notLogged = l.notLogged, nil
+	}
+	if p.has(BugProposalAckFirst) {
+		for _, e := range handedOver {
+			p.logProposal(e)
+		}
+		handedOver = nil
+	}
+	if !l.observer && len(l.committedZxids) > 0 && !p.has(BugNewLeaderAckBeforeDiff) && !p.has(BugNewLeaderClearsPending) && !p.has(BugProposalAckFirst) {
 		for _, z := range l.committedZxids {
 			if len(l.notLogged) == 0 || l.notLogged[0].Zxid != z {
 				p.event(Event{Kind: EvDropped, Zxid: z, Text: "committing without a matching proposal"})
@@ -281,6 +293,9 @@ func (p *Peer) learnerNewLeader(m Message) {
 	}
 	l.deadline = p.ticks + p.limits.sync
 	p.send(Message{Type: MsgAck, To: l.leader, Zxid: MakeZxid(l.epoch, 0)})
+	for _, e := range handedOver {
+		p.logProposal(e)
+	}
 }
 
 // learnerUpToDate ends the sync: the learner serves, then logs what came

@@ -323,6 +323,11 @@ func TestBugsAreCaught(t *testing.T) {
 		{protocol.BugUncommittedReads, "partitions", 4, "", linearize.ReadPrefix},
 		{protocol.BugNoFastForward, "partitions", 1, "", linearize.MemoryDiskAgreement},
 		{protocol.BugLogWriterOutlivesRole, "crash-kill", 1, "", linearize.MemoryDiskAgreement},
+		{protocol.BugDiffWithoutTrunc, "isolated-leader", 1, "", linearize.PrefixConsistency},
+		{protocol.BugNewLeaderClearsPending, "follower-crash-loop", 1, "", linearize.ShouldNotBeTriggered},
+		{protocol.BugProposalAckFirst, "follower-crash-loop", 1, "", linearize.ShouldNotBeTriggered},
+		{protocol.BugDiffZxidBeforeApply, "steady-state", 1, "zk-2355.schedule", linearize.MemoryDiskAgreement},
+		{protocol.BugPartialSnapKept, "steady-state", 1, "zk-3642.schedule", linearize.MemoryDiskAgreement},
 	} {
 		t.Run(fmt.Sprintf("%s/%s/%d/%s", tc.bug, tc.scenario, tc.seed, tc.schedule), func(t *testing.T) {
 			t.Parallel()

@@ -56,6 +56,12 @@ func (h *host) Receive(from sim.NodeID, msg any) {
 	switch m := msg.(type) {
 	case *protocol.Message:
 		h.server.Step(*m)
+		syncStart := m.Type == protocol.MsgDiff || m.Type == protocol.MsgTrunc || m.Type == protocol.MsgSnap
+		if syncStart && h.store.armed == "cut-in-sync" {
+			h.store.armed = ""
+			h.ctx.Note("cut point cut-in-sync")
+			h.ctx.Disconnect(from, sim.Channel(protocol.ChanQuorum))
+		}
 	case *ClientFrame:
 		h.clientFrame(from, m)
 	}
@@ -280,7 +286,7 @@ func newStore(ctx *sim.NodeContext, h *host) *store {
 
 func (s *store) arm(point string) error {
 	switch point {
-	case "after-append", "after-fsync", "after-epoch-write", "mid-snapshot", "mid-sync", "after-newleader-ack":
+	case "after-append", "after-fsync", "after-epoch-write", "mid-snapshot", "mid-sync", "after-newleader-ack", "cut-in-sync":
 		s.armed = point
 		return nil
 	}

@@ -28,6 +28,7 @@ type recorder struct {
 	trees           chunked[linearize.TreeSample]
 	quorums         chunked[linearize.QuorumUse]
 	sessionsExpired []linearize.SessionExpiry
+	anomalies       []linearize.Anomaly
 	// members backs the quorums' Members lists.
 	members  chunked[int]
 	replicas []replicaLog
@@ -261,6 +262,8 @@ func (r *recorder) events(h *host, evs []protocol.Event) {
 				r.roles = append(r.roles, role)
 			}
 			h.ctx.Note(fmt.Sprintf("server %d is %s", h.sid, ev.Text))
+		case protocol.EvAnomaly:
+			r.anomalies = append(r.anomalies, linearize.Anomaly{Sid: sid, Time: now, What: ev.Text})
 		case protocol.EvLookingMemDisk:
 			// The log as the peer wrote it, including appends queued in
 			// this very Ready: they reach the disk before anything else
@@ -299,6 +302,7 @@ func (r *recorder) snapshot() linearize.ZabRecord {
 		Trees:     r.trees.all(),
 		Quorums:   r.quorums.all(),
 		Expiries:  r.sessionsExpired,
+		Anomalies: r.anomalies,
 	}
 	for i, rp := range r.replicas {
 		out.Replicas = append(out.Replicas, linearize.ReplicaLog{Sid: i + 1, Base: linearize.Zxid(rp.base), Committed: rp.applied.all()})
