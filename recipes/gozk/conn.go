@@ -191,10 +191,10 @@ func (c *Conn) Set(path string, data []byte, version int32) (tree.Stat, error) {
 	return stat(st), nil
 }
 
-// Multi runs ops as one transaction. A failed multi's reply carries the
-// failing op's error in its header, and go-zookeeper then returns that
-// error without the per-op results: unlike the simulated client's, the
-// results of a failed multi are nil here, and only the error says why.
+// Multi runs ops as one transaction. A failed multi's error is the
+// failing op's, and its results say which one: nil before it,
+// RuntimeInconsistency after it. After a connection loss there are no
+// results.
 func (c *Conn) Multi(ops ...recipes.Op) ([]recipes.OpResult, error) {
 	reqs := make([]any, len(ops))
 	for i, o := range ops {
@@ -216,14 +216,11 @@ func (c *Conn) Multi(ops ...recipes.Op) ([]recipes.OpResult, error) {
 		rs, err = c.zk.Multi(reqs...)
 		return err
 	})
-	if err != nil {
-		return nil, err
+	var out []recipes.OpResult
+	for _, r := range rs {
+		out = append(out, recipes.OpResult{Path: r.String, Err: mapError(r.Error, false)})
 	}
-	out := make([]recipes.OpResult, len(rs))
-	for i, r := range rs {
-		out[i] = recipes.OpResult{Path: r.String, Err: mapError(r.Error, false)}
-	}
-	return out, nil
+	return out, err
 }
 
 // Sync waits until the server the client is connected to has every

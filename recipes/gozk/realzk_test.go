@@ -81,7 +81,10 @@ func TestAgainstZooKeeper(t *testing.T) {
 		recipes.Op{Kind: recipes.OpDelete, Path: "/r/b", Version: -1},
 	)
 	require.ErrorIs(t, err, tree.ErrBadVersion)
-	require.Empty(t, rs, "go-zookeeper does not decode a failed multi's results")
+	require.Len(t, rs, 3)
+	require.NoError(t, rs[0].Err)
+	require.ErrorIs(t, rs[1].Err, tree.ErrBadVersion)
+	require.ErrorIs(t, rs[2].Err, tree.ErrRuntimeInconsistency)
 	rs, err = c.Multi(
 		recipes.Op{Kind: recipes.OpCreate, Path: "/r/m"},
 		recipes.Op{Kind: recipes.OpSet, Path: "/r/a", Data: []byte("1"), Version: 0},
