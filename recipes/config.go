@@ -69,9 +69,9 @@ func (w ConfigWriter) write(c Conn, v int64) error {
 				continue
 			}
 		case err == nil:
-			have, err := configVersion(w.Path, cur)
-			if err != nil {
-				return err
+			have, bad := configVersion(w.Path, cur)
+			if bad != nil {
+				return bad
 			}
 			if have >= v {
 				return nil

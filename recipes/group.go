@@ -165,7 +165,9 @@ func (w GroupWatcher) Run(c Conn) error {
 					w.Log.Record(c, w.Name, Picked, view[picks%len(view)], 0)
 					picks++
 				}
-				pickAt += w.PickEvery
+				// After a stall, the next pick is one period on, not
+				// a burst of the ones missed.
+				pickAt = max(pickAt+w.PickEvery, c.Now()+1)
 			}
 			wait = min(wait, pickAt-c.Now())
 		}

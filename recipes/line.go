@@ -42,10 +42,12 @@ func SortBySeq(names []string) {
 const retryBackoff = 100 * time.Millisecond
 
 // transient reports whether err may pass by retrying: the connection was
-// lost (the call may or may not have taken effect) or the session ended
-// (the client starts a new one).
+// lost (the call may or may not have taken effect), the session ended
+// (the client starts a new one), or the call reached a server the
+// session had already moved away from (it had no effect).
 func transient(err error) bool {
-	return errors.Is(err, tree.ErrConnectionLoss) || errors.Is(err, tree.ErrSessionExpired)
+	return errors.Is(err, tree.ErrConnectionLoss) || errors.Is(err, tree.ErrSessionExpired) ||
+		errors.Is(err, tree.ErrSessionMoved)
 }
 
 // EnsurePath creates path and its missing parents as persistent znodes.
@@ -234,7 +236,7 @@ func deleteNode(c Conn, path string) error {
 		switch {
 		case err == nil, errors.Is(err, tree.ErrNoNode), errors.Is(err, tree.ErrSessionExpired):
 			return nil
-		case !errors.Is(err, tree.ErrConnectionLoss):
+		case !transient(err):
 			return fmt.Errorf("deleting %s: %w", path, err)
 		}
 	}
