@@ -34,7 +34,8 @@ type Conn interface {
 	// op's and the results say which one.
 	Multi(ops ...Op) ([]OpResult, error)
 	Sync(path string) error
-	// Next waits up to d (without bound when d <= 0) for the next event.
+	// Next waits up to d for the next event: without bound when d < 0,
+	// not at all when d is 0 (it takes an event already queued, if any).
 	Next(d time.Duration) (Event, bool)
 	// Sleep passes d of the client's time.
 	Sleep(d time.Duration)
