@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zabsim/zabsim/cmd/internal/live/nemesis"
+	"github.com/zabsim/zabsim/protocol"
 )
 
 // nemesisFlags are the flags of `zabsim ensemble --nemesis`.
@@ -24,6 +25,7 @@ type nemesisFlags struct {
 	seed           uint64
 	network        string
 	sessionTimeout time.Duration
+	bugs           []protocol.Bug
 }
 
 // nemesisTickTime is the tickTime of a nemesis ensemble unless
@@ -43,6 +45,7 @@ func addNemesisFlags(fs *flag.FlagSet) *nemesisFlags {
 	fs.Uint64Var(&n.seed, "seed", 1, "with --nemesis: seed of the fault schedule and the client operations")
 	fs.StringVar(&n.network, "network", "auto", "with --nemesis: auto (namespaces if possible, else loopback proxies), netns or loopback")
 	fs.DurationVar(&n.sessionTimeout, "session-timeout", 4*time.Second, "with --nemesis: session timeout the clients ask for")
+	fs.Func("bug", "with --nemesis: start the servers with this known protocol mistake, to see the checks catch it (repeatable; see zabsim bugs)", bugFlag(&n.bugs))
 	return n
 }
 
@@ -73,7 +76,7 @@ func runNemesis(n *nemesisFlags, servers int, dir string, tick time.Duration, st
 	cfg := nemesis.Config{
 		Servers: servers, Clients: n.clients, Keys: n.keys, Cycles: n.cycles, Faults: faults,
 		Hold: n.hold, Settle: n.settle, Seed: n.seed, Dir: dir, Command: []string{exe},
-		Network: nemesis.NetworkMode(n.network), TickTime: tick, SessionTimeout: n.sessionTimeout,
+		Network: nemesis.NetworkMode(n.network), Bugs: n.bugs, TickTime: tick, SessionTimeout: n.sessionTimeout,
 		Logf: lineLogger(stderr),
 	}
 	rep, err := nemesis.Run(ctx, cfg)

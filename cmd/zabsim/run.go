@@ -40,16 +40,21 @@ func (w *worldFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&w.overrides.Servers, "servers", 0, "voting servers, overriding the scenario's (1-9)")
 	fs.IntVar(&w.overrides.Quorum, "quorum", 0, "acks a decision needs, overriding the scenario's (smaller than a majority is unsafe on purpose)")
 	fs.DurationVar(&w.overrides.Duration, "duration", 0, "simulated time of faults, overriding the scenario's (e.g. 2m)")
-	fs.Func("bug", "switch on a known protocol mistake (repeatable; see zabsim bugs)", func(s string) error {
+	fs.Func("bug", "switch on a known protocol mistake (repeatable; see zabsim bugs)", bugFlag(&w.overrides.Bugs))
+	fs.StringVar(&w.schedule, "schedule", "", "read the fault schedule from this file instead of generating it (one step per line, as zabsim replay prints it)")
+}
+
+// bugFlag parses a repeatable --bug into dst.
+func bugFlag(dst *[]protocol.Bug) func(string) error {
+	return func(s string) error {
 		for _, b := range protocol.KnownBugs() {
 			if string(b) == s {
-				w.overrides.Bugs = append(w.overrides.Bugs, b)
+				*dst = append(*dst, b)
 				return nil
 			}
 		}
 		return fmt.Errorf("unknown bug %q; valid bugs: %s", s, bugNames())
-	})
-	fs.StringVar(&w.schedule, "schedule", "", "read the fault schedule from this file instead of generating it (one step per line, as zabsim replay prints it)")
+	}
 }
 
 func bugNames() string {

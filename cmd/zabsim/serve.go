@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zabsim/zabsim/cmd/internal/live"
+	"github.com/zabsim/zabsim/protocol"
 )
 
 func init() {
@@ -24,6 +25,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "zoo.cfg to read (required); the server id comes from dataDir/myid")
 	verbose := fs.Bool("verbose", false, "also log every protocol event")
+	var bugs []protocol.Bug
+	fs.Func("bug", "switch on a known protocol mistake, to test the tests (repeatable; see zabsim bugs)", bugFlag(&bugs))
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zabsim serve --config zoo.cfg")
 		fmt.Fprintln(stderr, "Runs one live server: the simulated server core on real sockets and files, speaking")
@@ -47,7 +50,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zabsim serve: %s: ignoring %s\n", *cfgPath, strings.Join(ignored, ", "))
 	}
 	logf := lineLogger(stderr)
-	cfg.Logf, cfg.Verbose = logf, *verbose
+	cfg.Logf, cfg.Verbose, cfg.Bugs = logf, *verbose, bugs
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, stdout, stderr)

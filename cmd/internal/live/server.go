@@ -58,6 +58,9 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Verbose also logs every protocol event but applies and proposals.
 	Verbose bool
+	// Bugs switches on known protocol mistakes, so that a live nemesis
+	// can show it catches them.
+	Bugs []protocol.Bug
 }
 
 // Errors a caller can test for with errors.Is.
@@ -218,7 +221,7 @@ func (s *Server) replicaConfig() (replica.Config, error) {
 	}
 	pc := protocol.DefaultConfig()
 	pc.ID, pc.Quorum, pc.Observers = s.cfg.ID, q, observers
-	pc.Tick, pc.TickTime = s.tick, s.cfg.TickTime
+	pc.Tick, pc.TickTime, pc.Bugs = s.tick, s.cfg.TickTime, s.cfg.Bugs
 	if s.cfg.InitLimit > 0 {
 		pc.InitLimit = s.cfg.InitLimit
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/zabsim/zabsim/protocol"
 )
 
 // ErrNotServing: the ensemble found no leader with a quorum in time.
@@ -27,6 +29,7 @@ type cluster struct {
 	dir     string
 	command []string
 	env     []string
+	bugs    []protocol.Bug
 	net     Network
 
 	mu    sync.Mutex
@@ -93,7 +96,11 @@ func (c *cluster) configPath(sid uint64) string { return filepath.Join(c.serverD
 
 // start launches server sid's process.
 func (c *cluster) start(sid uint64) error {
-	argv := c.net.Command(sid, append(append([]string(nil), c.command...), "serve", "--config", c.configPath(sid)))
+	argv := append(append([]string(nil), c.command...), "serve", "--config", c.configPath(sid))
+	for _, b := range c.bugs {
+		argv = append(argv, "--bug", string(b))
+	}
+	argv = c.net.Command(sid, argv)
 	out, err := os.OpenFile(c.logPath(sid), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err

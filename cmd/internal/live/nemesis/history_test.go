@@ -98,6 +98,19 @@ func TestCheckersCatchDoctoredHistories(t *testing.T) {
 				s[w.Req.Path] = r
 			}
 		}, linearize.AckedWriteDurable},
+		{"two acknowledged writes of a key made the same version", func(ops []linearize.Operation, _ finalState) {
+			var seen *linearize.Operation
+			for i := range ops {
+				op := &ops[i]
+				if op.Req.Kind != linearize.KindSetData || op.Outcome != linearize.OutcomeOK || op.Req.Path != keyPath(0) {
+					continue
+				}
+				if seen != nil {
+					op.Res.Stat.Version = seen.Res.Stat.Version
+				}
+				seen = op
+			}
+		}, linearize.AckedWriteDurable},
 		{"one server holds another value after healing", func(_ []linearize.Operation, final finalState) {
 			r := final[2][keyPath(1)]
 			r.Data = "diverged"

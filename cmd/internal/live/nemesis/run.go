@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zabsim/zabsim/linearize"
+	"github.com/zabsim/zabsim/protocol"
 )
 
 // Fault is one kind of fault a cycle injects.
@@ -91,11 +92,18 @@ type Config struct {
 	// Command starts zabsim: the binary and any arguments before "serve".
 	Command []string
 	// Env is added to the servers' environment.
-	Env      []string
+	Env []string
+	// Bugs are passed to every server as --bug, to show that the checks
+	// catch a broken server.
+	Bugs     []protocol.Bug
 	Network  NetworkMode
 	TickTime time.Duration
 	// SessionTimeout is what the clients ask for.
 	SessionTimeout time.Duration
+	// RecoverWait bounds the wait for a leader after each cycle and for
+	// every server at the end; 0 means a minute. A wait that runs out is
+	// reported as a stall and the run goes on.
+	RecoverWait time.Duration
 	// Logf receives progress lines.
 	Logf func(format string, args ...any)
 }
@@ -112,8 +120,11 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: cycles without faults", ErrConfig)
 	case c.Dir == "" || len(c.Command) == 0:
 		return fmt.Errorf("%w: Dir and Command are required", ErrConfig)
-	case c.TickTime <= 0 || c.SessionTimeout <= 0:
-		return fmt.Errorf("%w: tick time and session timeout must be positive", ErrConfig)
+	case c.TickTime <= 0 || c.SessionTimeout <= 0 || c.RecoverWait < 0:
+		return fmt.Errorf("%w: tick time and session timeout must be positive, recover wait not negative", ErrConfig)
+	}
+	if c.RecoverWait == 0 {
+		c.RecoverWait = defaultRecoverWait
 	}
 	switch c.Network {
 	case NetAuto, NetNamespaces, NetLoopback:
@@ -156,9 +167,8 @@ func (r *Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "verdict: %s\n", r.Verdict)
 }
 
-// recoverWait bounds the wait for a leader after a fault is undone, and
-// for every server at the end.
-const recoverWait = 60 * time.Second
+// defaultRecoverWait is Config.RecoverWait's default.
+const defaultRecoverWait = time.Minute
 
 // Run starts the ensemble, loads it, injects the faults, heals, reads the
 // final state back from every server and checks the history.
@@ -178,7 +188,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer network.Close()
 	rep := &Report{Network: desc}
 	logf("nemesis: %s", desc)
-	cl := &cluster{n: cfg.Servers, dir: cfg.Dir, command: cfg.Command, env: cfg.Env, net: network, procs: map[uint64]*process{}}
+	cl := &cluster{n: cfg.Servers, dir: cfg.Dir, command: cfg.Command, env: cfg.Env, bugs: cfg.Bugs, net: network, procs: map[uint64]*process{}}
 	defer cl.stopAll()
 	if err := cl.writeConfigs(cfg.TickTime); err != nil {
 		return nil, err
@@ -188,7 +198,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
-	if err := within(ctx, recoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, true) }); err != nil {
+	if err := within(ctx, cfg.RecoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, true) }); err != nil {
 		return nil, fmt.Errorf("starting: %w (server logs in %s)", err, cfg.Dir)
 	}
 	addrs := make([]string, cfg.Servers)
@@ -223,7 +233,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		rep.Cycles = append(rep.Cycles, line)
 		logf("nemesis: cycle %d: %s", i+1, line)
-		if err := within(ctx, recoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, false) }); err != nil {
+		if err := within(ctx, cfg.RecoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, false) }); err != nil {
 			rep.Stalls = append(rep.Stalls, fmt.Sprintf("cycle %d (%s): %v", i+1, line, err))
 		}
 		sleep(ctx, cfg.Settle)
@@ -231,7 +241,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := stopLoad(); err != nil {
 		return nil, err
 	}
-	if err := within(ctx, recoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, true) }); err != nil {
+	if err := within(ctx, cfg.RecoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, true) }); err != nil {
 		rep.Stalls = append(rep.Stalls, fmt.Sprintf("after healing: %v", err))
 	}
 	final, err := readFinal(ctx, cfg, addrs, h)
