@@ -23,6 +23,7 @@ const (
 	BugNewLeaderClearsPending  Bug = "zk-4394"
 	BugProposalAckFirst        Bug = "zk-4685"
 	BugPartialSnapKept         Bug = "zk-3642"
+	BugSyncSkipsCommittedLog   Bug = "zk-4925"
 	// BugExpiryIgnoresTouches lives in the server layer (protocol/replica).
 	BugExpiryIgnoresTouches Bug = "session-expiry-ignores-touches"
 )
@@ -54,6 +55,7 @@ var bugCatalogue = []BugInfo{
 	{BugNewLeaderClearsPending, "ZOOKEEPER-4394", "at NEWLEADER a follower hands every proposal of the sync to the log writer and forgets them, so a COMMIT between NEWLEADER and UPTODATE finds no proposal and the follower drops out"},
 	{BugProposalAckFirst, "ZOOKEEPER-4685", "as zk-4394, and the log writer's ACKs of those proposals leave before the NEWLEADER ACK, which the leader then takes for a wrong-epoch NEWLEADER ACK"},
 	{BugPartialSnapKept, "ZOOKEEPER-3642", "a learner that loses its leader after loading a SNAP and before NEWLEADER keeps the snapshot in memory instead of reloading its disk, and registers next time with the snapshot's zxid"},
+	{BugSyncSkipsCommittedLog, "ZOOKEEPER-4925", "a learner applies the transactions of its sync without adding them to its committedLog; as a leader it later DIFFs a stale learner over the hole"},
 	{BugLogWriterOutlivesRole, "ZOOKEEPER-4712", "a server leaving its role fast-forwards its database before the log writes already queued land, which then extend the log past the database"},
 }
 

@@ -194,7 +194,7 @@ func (p *Peer) learnerSyncing(m Message) {
 				p.dropped(m, "next proposal is "+l.notLogged[0].Zxid.String())
 				return
 			}
-			p.apply(l.notLogged[0])
+			p.applySynced(l.notLogged[0])
 			l.notLogged = l.notLogged[1:]
 			return
 		}
@@ -202,7 +202,7 @@ func (p *Peer) learnerSyncing(m Message) {
 	case MsgInform:
 		e := Entry{Zxid: m.Zxid, Txn: m.Data}
 		if !l.writeToTxnLog {
-			p.apply(e)
+			p.applySynced(e)
 			return
 		}
 		l.notLogged = append(l.notLogged, e)
@@ -275,7 +275,7 @@ func (p *Peer) learnerNewLeader(m Message) {
 			e := l.notLogged[0]
 			l.notLogged = l.notLogged[1:]
 			p.appendLog(e)
-			p.apply(e)
+			p.applySynced(e)
 		}
 		l.committedZxids = nil
 	}

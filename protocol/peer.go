@@ -639,9 +639,24 @@ func (p *Peer) setStatus(state ServerState, phase Phase, serving bool) {
 
 // apply hands an entry to the state machine and moves lastProcessed.
 func (p *Peer) apply(e Entry) {
+	p.applyOutsideLog(e)
+	p.addCommitted(e)
+}
+
+// applySynced applies an entry of a learner's sync stream. Before
+// ZOOKEEPER-4925's fix it bypassed the committedLog, leaving a hole that
+// a DIFF from this server would later skip over.
+func (p *Peer) applySynced(e Entry) {
+	if p.has(BugSyncSkipsCommittedLog) {
+		p.applyOutsideLog(e)
+		return
+	}
+	p.apply(e)
+}
+
+func (p *Peer) applyOutsideLog(e Entry) {
 	p.app.Apply(e.Zxid, e.Txn)
 	p.lastProcessed = e.Zxid
-	p.addCommitted(e)
 	p.event(Event{Kind: EvApplied, Zxid: e.Zxid, Txn: e.Txn})
 }
 
