@@ -129,28 +129,38 @@ func Run(cfg Config, groups ...Group) (Result, error) {
 		problems = append(problems, fmt.Sprintf(format, args...))
 	}
 
-	var wg sync.WaitGroup
+	// Every connection is dialed before any client starts, so a bad
+	// configuration leaves nothing running.
+	var clients []client
 	for _, g := range groups {
 		for _, cl := range g.clients {
 			c, err := gozk.Dial(gozk.Config{Servers: cfg.Servers, SessionTimeout: cfg.SessionTimeout, Start: start, Logger: cfg.Logger})
 			if err != nil {
+				for _, c := range conns {
+					c.Close()
+				}
 				return res, err
 			}
 			conns = append(conns, c)
-			wg.Go(func() {
-				if err := cl.run(counting{c, func(t recipes.EventType) {
-					mu.Lock()
-					defer mu.Unlock()
-					res.Sessions[t]++
-				}}); err != nil {
-					fail("%s: %v", cl.name, err)
-				}
-				if n := c.Dropped(); n > 0 {
-					fail("%s: %d events did not fit in the queue", cl.name, n)
-				}
-				c.Close()
-			})
+			clients = append(clients, cl)
 		}
+	}
+	var wg sync.WaitGroup
+	for i, cl := range clients {
+		c := conns[i]
+		wg.Go(func() {
+			if err := cl.run(counting{c, func(t recipes.EventType) {
+				mu.Lock()
+				defer mu.Unlock()
+				res.Sessions[t]++
+			}}); err != nil {
+				fail("%s: %v", cl.name, err)
+			}
+			if n := c.Dropped(); n > 0 {
+				fail("%s: %d events did not fit in the queue", cl.name, n)
+			}
+			c.Close()
+		})
 	}
 	finished := make(chan struct{})
 	go func() {
