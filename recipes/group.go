@@ -120,8 +120,8 @@ func drain(c Conn) {
 
 // GroupWatcher follows a group's members with a children watch until
 // Until (a time of c.Now), recording each new view (View, Key the
-// members, comma-separated and sorted) and, at the end, the view it ends
-// with. With PickEvery set it is also a load-balancing client: that
+// members, comma-separated and sorted). With PickEvery set it is also a
+// load-balancing client: that
 // often it picks a member round-robin (Picked) among those it sees, but
 // only while connected, since a disconnected client's view may be stale
 // by any amount.
@@ -181,6 +181,5 @@ func (w GroupWatcher) Run(c Conn) error {
 			stale = true
 		}
 	}
-	w.Log.Record(c, w.Name, View, strings.Join(view, ","), 0)
 	return nil
 }

@@ -24,8 +24,10 @@ const (
 // Joined to its Left; either is recorded a little after the fact (a
 // reply's trip; an expiry is learned late), so the promises are up to
 // bound, which should cover the session timeout:
-//   - a watcher's final view, if the group had not changed for bound
-//     before it, is the group's members;
+//   - once the group stays unchanged for bound, every watcher sees it:
+//     judged over the last such stretch of the log (earlier ones may fall
+//     among faults that the group's own record lags), by the last view
+//     each watcher had recorded when it ended;
 //   - a pick names a member that was in the group at some time within
 //     bound of the pick.
 func Membership(log *recipes.Log, bound time.Duration) ([]linearize.Violation, error) {
@@ -38,21 +40,8 @@ func Membership(log *recipes.Log, bound time.Duration) ([]linearize.Violation, e
 		return nil, err
 	}
 	var out []linearize.Violation
-	final := map[string]recipes.Entry{}
-	var watchers []string
-	for _, e := range entries {
-		if e.Kind != recipes.View {
-			continue
-		}
-		if _, ok := final[e.Client]; !ok {
-			watchers = append(watchers, e.Client)
-		}
-		final[e.Client] = e
-	}
-	for _, w := range watchers {
-		if v, ok := staleView(entries, hs, final[w], bound); ok {
-			out = append(out, v)
-		}
+	if from, to, ok := settled(entries, bound); ok {
+		out = append(out, staleViews(entries, hs, from, to)...)
 	}
 	for _, e := range entries {
 		if e.Kind == recipes.Picked && !nearMembership(hs, e, bound) {
@@ -64,41 +53,75 @@ func Membership(log *recipes.Log, bound time.Duration) ([]linearize.Violation, e
 	return out, nil
 }
 
-// staleView judges a watcher's final view v.
-func staleView(entries []recipes.Entry, hs []hold, v recipes.Entry, bound time.Duration) (linearize.Violation, bool) {
-	last := time.Duration(-1)
-	for _, e := range entries {
-		if e.At > v.At {
-			break
-		}
-		if e.Kind == recipes.Joined || e.Kind == recipes.Left {
-			last = e.At
-		}
+// settled finds the log's last stretch of at least bound in which the
+// group did not change: from a change (or the log's start) to the next
+// change, or to the log's end (to is then -1).
+func settled(entries []recipes.Entry, bound time.Duration) (from, to time.Duration, ok bool) {
+	if len(entries) == 0 {
+		return 0, 0, false
 	}
-	if last >= 0 && v.At-last < bound {
-		return linearize.Violation{}, false // the group had not settled yet
+	end, to := entries[len(entries)-1].At, time.Duration(-1)
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Kind != recipes.Joined && e.Kind != recipes.Left {
+			continue
+		}
+		if end-e.At >= bound {
+			return e.At, to, true
+		}
+		end, to = e.At, e.At
 	}
+	return 0, to, end >= bound
+}
+
+// staleViews judges the views the watchers held at the end of the
+// settled stretch from from to to (-1: the log's end).
+func staleViews(entries []recipes.Entry, hs []hold, from, to time.Duration) []linearize.Violation {
 	var members []string
 	for _, h := range hs {
-		if h.start <= v.At && (h.end < 0 || h.end > v.At) {
+		if h.start <= from && (h.end < 0 || h.end > from) {
 			members = append(members, h.client)
 		}
 	}
 	slices.Sort(members)
 	want := strings.Join(members, ",")
-	if v.Key == want {
-		return linearize.Violation{}, false
-	}
-	seen := strings.Split(v.Key, ",")
-	var differ []string
-	for _, m := range append(members, seen...) {
-		if m != "" && slices.Contains(members, m) != slices.Contains(seen, m) && !slices.Contains(differ, m) {
-			differ = append(differ, m)
+	final := map[string]recipes.Entry{}
+	var watchers []string
+	for _, e := range entries {
+		if to >= 0 && e.At >= to {
+			break
 		}
+		if e.Kind != recipes.View {
+			continue
+		}
+		if _, ok := final[e.Client]; !ok {
+			watchers = append(watchers, e.Client)
+		}
+		final[e.Client] = e
 	}
-	return linearize.Violation{Check: MembershipConverged,
-		Summary:  fmt.Sprintf("%s ended seeing [%s], the group being [%s] for %v already", v.Client, v.Key, want, v.At-last),
-		Evidence: append([]string{v.String()}, lastChanges(entries, v.At, differ...)...)}, true
+	var out []linearize.Violation
+	for _, w := range watchers {
+		v := final[w]
+		if v.Key == want {
+			continue
+		}
+		seen := strings.Split(v.Key, ",")
+		var differ []string
+		for _, m := range append(members, seen...) {
+			if m != "" && slices.Contains(members, m) != slices.Contains(seen, m) && !slices.Contains(differ, m) {
+				differ = append(differ, m)
+			}
+		}
+		until := "on"
+		if to >= 0 {
+			until = fmt.Sprintf("to %v", to)
+		}
+		out = append(out, linearize.Violation{Check: MembershipConverged,
+			Summary: fmt.Sprintf("%s was left seeing [%s] while the group was [%s] from %v %s",
+				w, v.Key, want, from, until),
+			Evidence: append([]string{v.String()}, lastChanges(entries, from, differ...)...)})
+	}
+	return out
 }
 
 // nearMembership reports whether the member pick names was in the group

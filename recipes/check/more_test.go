@@ -37,7 +37,10 @@ func TestMembershipChecker(t *testing.T) {
 		{"a member missing from the view", []recipes.Entry{
 			joined(10, "a"), view(30, "w", "a"), joined(100, "b"), view(3000, "w", "a"),
 		}, []linearize.Check{MembershipConverged}},
-		{"not settled yet: not judged", []recipes.Entry{
+		{"a watcher that stopped hearing", []recipes.Entry{
+			joined(10, "a"), view(30, "w", "a"), view(31, "x", "a"), joined(100, "b"), view(110, "x", "a,b"), pick(3000, "x", "b"),
+		}, []linearize.Check{MembershipConverged}},
+		{"judged on the last settled stretch", []recipes.Entry{
 			joined(10, "a"), view(30, "w", "a"), joined(2500, "b"), view(3000, "w", "a"),
 		}, nil},
 		{"a pick of a member that left long before", []recipes.Entry{
