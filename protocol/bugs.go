@@ -24,6 +24,7 @@ const (
 	BugProposalAckFirst        Bug = "zk-4685"
 	BugPartialSnapKept         Bug = "zk-3642"
 	BugSyncSkipsCommittedLog   Bug = "zk-4925"
+	BugSnapKeepsLogTail        Bug = "zk-2832"
 	// BugExpiryIgnoresTouches lives in the server layer (protocol/replica).
 	BugExpiryIgnoresTouches Bug = "session-expiry-ignores-touches"
 )
@@ -56,6 +57,7 @@ var bugCatalogue = []BugInfo{
 	{BugProposalAckFirst, "ZOOKEEPER-4685", "as zk-4394, and the log writer's ACKs of those proposals leave before the NEWLEADER ACK, which the leader then takes for a wrong-epoch NEWLEADER ACK"},
 	{BugPartialSnapKept, "ZOOKEEPER-3642", "a learner that loses its leader after loading a SNAP and before NEWLEADER keeps the snapshot in memory instead of reloading its disk, and registers next time with the snapshot's zxid"},
 	{BugSyncSkipsCommittedLog, "ZOOKEEPER-4925", "a learner applies the transactions of its sync without adding them to its committedLog; as a leader it later DIFFs a stale learner over the hole"},
+	{BugSnapKeepsLogTail, "ZOOKEEPER-2832", "a SNAP sync writes the leader's snapshot but leaves the learner's own log in place, abandoned entries included, for a restart to replay"},
 	{BugLogWriterOutlivesRole, "ZOOKEEPER-4712", "a server leaving its role fast-forwards its database before the log writes already queued land, which then extend the log past the database"},
 }
 

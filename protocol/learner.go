@@ -238,7 +238,7 @@ func (p *Peer) learnerNewLeader(m Message) {
 	}
 	if l.snapshotNeeded {
 		p.takeSnapshot()
-		if l.mode == MsgSnap {
+		if l.mode == MsgSnap && !p.has(BugSnapKeepsLogTail) {
 			// The log above the snapshot belongs to an abandoned history;
 			// replaying it after a restart is ZOOKEEPER-2832.
 			p.disk, p.diskBase, p.lastLogged = nil, 0, 0
