@@ -25,6 +25,7 @@ type nemesisFlags struct {
 	seed           uint64
 	network        string
 	sessionTimeout time.Duration
+	recoverWait    time.Duration
 	bugs           []protocol.Bug
 }
 
@@ -45,6 +46,7 @@ func addNemesisFlags(fs *flag.FlagSet) *nemesisFlags {
 	fs.Uint64Var(&n.seed, "seed", 1, "with --nemesis: seed of the fault schedule and the client operations")
 	fs.StringVar(&n.network, "network", "auto", "with --nemesis: auto (namespaces if possible, else loopback proxies), netns or loopback")
 	fs.DurationVar(&n.sessionTimeout, "session-timeout", 4*time.Second, "with --nemesis: session timeout the clients ask for")
+	fs.DurationVar(&n.recoverWait, "recover-wait", time.Minute, "with --nemesis: how long to wait for a leader after each cycle before reporting a stall")
 	fs.Func("bug", "with --nemesis: start the servers with this known protocol mistake, to see the checks catch it (repeatable; see zabsim bugs)", bugFlag(&n.bugs))
 	return n
 }
@@ -76,7 +78,7 @@ func runNemesis(n *nemesisFlags, servers int, dir string, tick time.Duration, st
 	cfg := nemesis.Config{
 		Servers: servers, Clients: n.clients, Keys: n.keys, Cycles: n.cycles, Faults: faults,
 		Hold: n.hold, Settle: n.settle, Seed: n.seed, Dir: dir, Command: []string{exe},
-		Network: nemesis.NetworkMode(n.network), Bugs: n.bugs, TickTime: tick, SessionTimeout: n.sessionTimeout,
+		Network: nemesis.NetworkMode(n.network), Bugs: n.bugs, TickTime: tick, SessionTimeout: n.sessionTimeout, RecoverWait: n.recoverWait,
 		Logf: lineLogger(stderr),
 	}
 	rep, err := nemesis.Run(ctx, cfg)
