@@ -31,12 +31,14 @@ func (l logger) Printf(format string, args ...any) { l("zk client: "+format, arg
 
 // groups are the recipes every ensemble runs: the lock with an unfenced
 // and with a fenced resource, and leader election, three clients each,
-// for rounds and terms each.
-func groups(rounds, terms int) []Group {
+// for rounds and terms each; and a queue of two producers putting items
+// each and two consumers.
+func groups(rounds, terms, items int) []Group {
 	return []Group{
 		Locks("lock", 3, rounds, false),
 		Locks("fenced-lock", 3, rounds, true),
 		Elections("election", 3, terms),
+		Queue("queue", 2, items),
 	}
 }
 

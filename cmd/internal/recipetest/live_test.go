@@ -36,7 +36,7 @@ func TestRecipesOnLiveEnsemble(t *testing.T) {
 		return e.WaitServing(20 * time.Second)
 	}
 	res, err := Run(Config{Servers: e.ClientAddrs(), SessionTimeout: sessionTimeout, Logger: logger(lf),
-		Fault: fault, FaultAfter: faultAfter, Timeout: runTimeout}, groups(30, 10)...)
+		Fault: fault, FaultAfter: faultAfter, Timeout: runTimeout}, groups(30, 10, 30)...)
 	t.Log(res)
 	require.NoError(t, err)
 }

@@ -50,7 +50,7 @@ func TestRecipesOnZooKeeper(t *testing.T) {
 		return errors.New("no server says it leads")
 	}
 	res, err := Run(Config{Servers: addrs, SessionTimeout: sessionTimeout, Logger: logger(logf(t)),
-		Fault: fault, FaultAfter: faultAfter, Timeout: runTimeout}, groups(50, 16)...) // longer: a JVM takes seconds to restart
+		Fault: fault, FaultAfter: faultAfter, Timeout: runTimeout}, groups(50, 16, 60)...) // longer: a JVM takes seconds to restart
 	t.Log(res)
 	require.NoError(t, err)
 }

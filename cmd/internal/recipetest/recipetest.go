@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -30,37 +31,72 @@ type Group struct {
 	Log     *recipes.Log
 	clients []client
 	judge   func(*recipes.Log) ([]linearize.Violation, error)
-	// Each client must record done, rounds times.
-	done   recipes.Kind
-	rounds int
+	// done is what a client records once a round: each client must
+	// record it its rounds times.
+	done recipes.Kind
 }
 
 type client struct {
-	name string
-	run  func(recipes.Conn) error
+	name   string
+	run    func(recipes.Conn) error
+	rounds int // 0: as many as it finds work for (a queue's consumer)
 }
 
 // Locks is n LockWorkers taking the lock on /name rounds times each and
 // writing to one resource, fenced or not.
 func Locks(name string, n, rounds int, fenced bool) Group {
-	g := Group{Name: name, Log: &recipes.Log{}, done: recipes.LockAcquired, rounds: rounds,
+	g := Group{Name: name, Log: &recipes.Log{}, done: recipes.LockAcquired,
 		judge: func(l *recipes.Log) ([]linearize.Violation, error) { return check.Lock(l, fenced) }}
 	res := recipes.NewResource(g.Log, fenced)
 	for i := range n {
 		w := recipes.LockWorker{Name: fmt.Sprintf("%s-%d", name, i+1), Dir: "/" + name, Log: g.Log, Resource: res,
 			Rounds: rounds, Hold: 30 * time.Millisecond, Think: 10 * time.Millisecond}
-		g.clients = append(g.clients, client{w.Name, w.Run})
+		g.clients = append(g.clients, client{w.Name, w.Run, rounds})
 	}
 	return g
 }
 
 // Elections is n Candidates in /name, each winning terms times.
 func Elections(name string, n, terms int) Group {
-	g := Group{Name: name, Log: &recipes.Log{}, done: recipes.Elected, rounds: terms, judge: check.Election}
+	g := Group{Name: name, Log: &recipes.Log{}, done: recipes.Elected, judge: check.Election}
 	for i := range n {
 		k := recipes.Candidate{Name: fmt.Sprintf("%s-%d", name, i+1), Dir: "/" + name, Log: g.Log,
 			Terms: terms, Lead: 150 * time.Millisecond, Tick: 10 * time.Millisecond, Think: 10 * time.Millisecond}
-		g.clients = append(g.clients, client{k.Name, k.Run})
+		g.clients = append(g.clients, client{k.Name, k.Run, terms})
+	}
+	return g
+}
+
+// Queue is n producers putting items each in the queue at /name, one
+// every 100 ms, and n consumers taking them until every producer is done
+// and the queue is empty.
+func Queue(name string, n, items int) Group {
+	g := Group{Name: name, Log: &recipes.Log{}, done: recipes.Produced, judge: check.Queue}
+	var producing atomic.Int32
+	producing.Store(int32(n))
+	for i := range n {
+		p := recipes.Producer{Name: fmt.Sprintf("%s-p%d", name, i+1), Dir: "/" + name, Log: g.Log,
+			Items: items, Every: 100 * time.Millisecond}
+		k := recipes.Consumer{Name: fmt.Sprintf("%s-c%d", name, i+1), Dir: "/" + name, Log: g.Log,
+			Work: 10 * time.Millisecond}
+		produce := func(c recipes.Conn) error {
+			defer producing.Add(-1)
+			return p.Run(c)
+		}
+		// A Consumer stops once its Until has passed and it finds the
+		// queue empty; how long the producers take under a fault is not
+		// known in advance, so it runs again until a run that began
+		// after the last producer was done.
+		consume := func(c recipes.Conn) error {
+			for {
+				last := producing.Load() == 0
+				k.Until = c.Now() + 200*time.Millisecond
+				if err := k.Run(c); err != nil || last {
+					return err
+				}
+			}
+		}
+		g.clients = append(g.clients, client{p.Name, produce, items}, client{k.Name, consume, 0})
 	}
 	return g
 }
@@ -220,8 +256,8 @@ func Run(cfg Config, groups ...Group) (Result, error) {
 			fail("%s: its clients were done before the fault was over at %v: make the run longer", g.Name, res.FaultEnd)
 		}
 		for _, cl := range g.clients {
-			if n := perClient[cl.name]; n != g.rounds {
-				fail("%s: %d %s of %d", cl.name, n, g.done, g.rounds)
+			if n := perClient[cl.name]; cl.rounds > 0 && n != cl.rounds {
+				fail("%s: %d %s of %d", cl.name, n, g.done, cl.rounds)
 			}
 		}
 		vs, err := g.judge(g.Log)

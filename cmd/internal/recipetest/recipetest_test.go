@@ -14,7 +14,7 @@ import (
 // run whose clients never get a server is cut off at its timeout and
 // names the clients that did not finish.
 func TestRunReportsWhatWentWrong(t *testing.T) {
-	_, err := Run(Config{SessionTimeout: sessionTimeout, Timeout: time.Second}, groups(1, 1)...)
+	_, err := Run(Config{SessionTimeout: sessionTimeout, Timeout: time.Second}, groups(1, 1, 1)...)
 	require.ErrorIs(t, err, gozk.ErrConfig)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
