@@ -344,11 +344,7 @@ func (p *Peer) recover(rec Recovered) error {
 		p.event(Event{Kind: EvRestored})
 	}
 	p.lastProcessed = base
-	for _, e := range p.disk {
-		if e.Zxid > base {
-			p.apply(e)
-		}
-	}
+	p.replayLog(base)
 	epochOfZxid := p.lastProcessed.Epoch()
 	var err error
 	if p.currentEpoch, err = readEpoch(rec.Files, FileCurrentEpoch, epochOfZxid, &p.out); err != nil {
@@ -775,8 +771,20 @@ func (p *Peer) reload() {
 	p.event(Event{Kind: EvRestored, Zxid: base})
 	p.lastProcessed = base
 	p.committed = p.committed[:0]
+	p.replayLog(base)
+}
+
+// replayLog applies the logged entries above base. A record at or below
+// the one before it means the log was written out of order, which only a
+// broken protocol does; ZooKeeper logs it and goes on, and so does the
+// peer, skipping the record rather than applying a zxid twice.
+func (p *Peer) replayLog(base Zxid) {
 	for _, e := range p.disk {
-		if e.Zxid > base {
+		switch {
+		case e.Zxid <= base:
+		case e.Zxid <= p.lastProcessed:
+			p.anomaly("log record %s after %s", e.Zxid, p.lastProcessed)
+		default:
 			p.apply(e)
 		}
 	}
