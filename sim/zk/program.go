@@ -162,6 +162,24 @@ func (c *Conn) parked() {
 	}
 }
 
+var waitNames = [...]string{waitNone: "running", waitStart: "not started", waitReply: "waiting for a reply", waitEvent: "waiting for an event",
+	waitSleep: "sleeping", waitPause: "paused", waitDone: "closing its session", waitOver: "finished"}
+
+// describe says what the program waits for, for liveness reports.
+func (c *Conn) describe() string {
+	out := waitNames[c.wait]
+	switch c.wait {
+	case waitReply:
+		out += fmt.Sprintf(" to %s %s (sent: %v)", c.req.Req.Op, c.req.Req.Path, c.sent)
+	case waitEvent, waitSleep:
+		if c.deadline != 0 {
+			out += fmt.Sprintf(" until %v", c.deadline)
+		}
+	}
+	states := [...]string{stateDisconnected: "disconnected", stateConnecting: "connecting", stateConnected: "connected"}
+	return fmt.Sprintf("%s; client %s, session %#x, %d events queued", out, states[c.cl.state], c.cl.session, len(c.events))
+}
+
 // Done reports whether the program returned and its session is closed.
 func (c *Conn) Done() bool { return c.returned && c.wait == waitOver }
 
@@ -367,6 +385,11 @@ func (c *Conn) Multi(ops ...recipes.Op) ([]recipes.OpResult, error) {
 	out := make([]recipes.OpResult, len(r.Result.Multi))
 	for i, m := range r.Result.Multi {
 		out[i] = recipes.OpResult{Path: m.Path, Err: m.Err}
+		// A failed multi's reply is OK with the failure in its results;
+		// recipes.Conn returns the first failed op's error.
+		if err == nil {
+			err = m.Err
+		}
 	}
 	return out, err
 }
