@@ -71,12 +71,19 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		list = append(list, w)
 	}
 	if nem.enabled {
-		tick := nemesisTickTime
+		tick, unused := nemesisTickTime, ""
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "tick-time" {
+			switch f.Name {
+			case "tick-time":
 				tick = *tickTime
+			case "observers", "client-port", "4lw", "verbose":
+				unused = f.Name
 			}
 		})
+		if unused != "" {
+			fmt.Fprintf(stderr, "zabsim ensemble: --%s does not apply with --nemesis\n", unused)
+			return exitUsage
+		}
 		return runNemesis(nem, *servers, *dir, tick, stdout, stderr)
 	}
 	ec := live.EnsembleConfig{

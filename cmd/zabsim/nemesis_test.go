@@ -29,6 +29,7 @@ func TestEnsembleNemesisUsage(t *testing.T) {
 		{[]string{"--nemesis", "--network", "wifi"}, `network "wifi" is not auto, netns or loopback`},
 		{[]string{"--nemesis", "--clients", "0"}, "0 clients on 5 keys"},
 		{[]string{"--nemesis", "--servers", "10"}, "10 servers, want 1 to 9"},
+		{[]string{"--nemesis", "--observers", "1"}, "--observers does not apply with --nemesis"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr strings.Builder
