@@ -65,6 +65,12 @@ type Scenario struct {
 	Recipe string
 	Fenced bool
 	Pause  time.Duration
+	// ClientPauses stops the recipe clients now and then during the
+	// fault window, each time for up to twice the session timeout (see
+	// zk.Config.ProgramPauses). Durable makes barrier participants'
+	// nodes persistent instead of ephemeral.
+	ClientPauses bool
+	Durable      bool
 	// StartGap, when positive, switches the servers on one after another,
 	// server i at (i-1)*StartGap, instead of all at once.
 	StartGap time.Duration
@@ -155,6 +161,25 @@ var catalogue = []Scenario{
 		with(func(s *Scenario) { s.Pause, s.Fenced = 3*s.SessionTimeout, true }),
 	recipe("election", "4 candidates take turns leading with ZooKeeper's leader election recipe", 3, "none", RecipeElection),
 	recipe("election-swarm", "the leader election recipe under swarm faults: one leader per term, terms in order", 5, FaultsSwarm, RecipeElection).skipSynced(),
+	recipe("membership", "members join and leave a group; a watcher's view and a balancer's picks follow the live sessions", 3, "none", RecipeMembership),
+	recipe("membership-swarm", "group membership under swarm faults and client pauses: views converge to the live sessions within twice the session timeout", 5, FaultsSwarm, RecipeMembership).
+		with(func(s *Scenario) { s.ClientPauses = true }).skipSynced(),
+	recipe("config", "a writer publishes 60 configuration versions; readers follow with data watches", 3, "none", RecipeConfig),
+	recipe("config-swarm", "configuration under swarm faults and client pauses: every reader ends on the last version and never goes back", 5, FaultsSwarm, RecipeConfig).
+		with(func(s *Scenario) { s.ClientPauses = true }).skipSynced(),
+	recipe("queue", "two producers and two consumers share a bounded FIFO queue of sequential nodes", 3, "none", RecipeQueue),
+	recipe("queue-swarm", "the queue under swarm faults and client pauses: every item consumed exactly once, in order", 5, FaultsSwarm, RecipeQueue).
+		with(func(s *Scenario) { s.ClientPauses = true }).skipSynced(),
+	recipe("barrier", "3 participants pass a double barrier round after round", 3, "none", RecipeBarrier).
+		with(func(s *Scenario) { s.Clients = 3 }),
+	recipe("barrier-swarm", "the double barrier with persistent participant nodes under swarm faults and client pauses: none enters or leaves early", 5, FaultsSwarm, RecipeBarrier).
+		with(func(s *Scenario) { s.Clients, s.ClientPauses, s.Durable = 3, true, true }).skipSynced(),
+	recipe("barrier-ephemeral-pauses", "the double barrier as ZooKeeper's recipes page writes it, with ephemeral nodes: a participant paused past its session timeout vanishes and the others leave early", 3, "none", RecipeBarrier).
+		with(func(s *Scenario) {
+			s.Clients, s.ClientPauses = 3, true
+			s.Expect = ExpectViolation
+			s.Damage = []linearize.Check{check.BarrierLeave, check.BarrierEnter}
+		}),
 }
 
 // recipe is a scenario whose 4 clients run a recipe.

@@ -117,3 +117,29 @@ func TestHowManyFailuresAreTolerated(t *testing.T) {
 		})
 	}
 }
+
+// TestRecipeRegressions replays the recipe seeds that found bugs.
+func TestRecipeRegressions(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		seed     uint64
+		why      string
+	}{
+		// A client's abandoned connect reached its old server late and
+		// revalidated the session there; the leader then refused every
+		// request on the client's new connection with SessionMoved but
+		// kept the connection open, so the client retried for ever.
+		// ZooKeeper closes the connection (ZOOKEEPER-710).
+		{"membership-swarm", 20, "session moved"},
+		{"barrier-swarm", 27, "session moved"},
+	} {
+		t.Run(fmt.Sprintf("%s/%d", tc.scenario, tc.seed), func(t *testing.T) {
+			t.Parallel()
+			s, err := Lookup(tc.scenario)
+			require.NoError(t, err)
+			o, err := Run(s, tc.seed, Options{})
+			require.NoError(t, err)
+			require.True(t, o.Verdict.OK(), "%s: %v", tc.why, o.Verdict.Lines())
+		})
+	}
+}

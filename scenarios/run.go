@@ -237,6 +237,9 @@ func (s Scenario) setup(seed uint64, bugs []protocol.Bug, sched nemesis.Schedule
 	if s.Recipe != "" {
 		recipe = recipeWorkload(s)
 		cfg.Clients, cfg.Programs = 0, recipe.programs
+		if s.ClientPauses {
+			cfg.ProgramPauses = s.Duration
+		}
 	}
 	return cfg, recipe
 }

@@ -733,6 +733,17 @@ func (a *app) Apply(zxid protocol.Zxid, data []byte) {
 // came through this connection; a session ended by expiry loses its
 // connection.
 func (s *Server) complete(c *conn, txn Txn, zxid protocol.Zxid, res tree.Result) {
+	if errors.Is(res.Err, tree.ErrSessionMoved) {
+		// A connection-level error, as in ZooKeeper's
+		// FinalRequestProcessor (ZOOKEEPER-710): the session was
+		// revalidated through another server after this connection
+		// (a client's abandoned connect reaching the leader late, say),
+		// and only a reconnection, revalidating the session here, can
+		// make this server its owner again. Answering the error instead
+		// left a client retrying on this connection for ever.
+		s.closeConn(c, "session moved to another server")
+		return
+	}
 	for _, p := range c.queue {
 		if p.kind == pendWrite && !p.done && p.req.Xid == txn.Cxid {
 			p.done = true

@@ -39,6 +39,14 @@ type Config struct {
 	// Programs each run on a client of their own (after the workload's
 	// Clients), issuing calls of their own instead of the workload's.
 	Programs []Program
+	// ProgramPauses, when positive, stops every program's whole client
+	// now and then during that first stretch of the run, each time for
+	// a quarter to twice the session timeout: the stop-the-world pauses
+	// (garbage collection, a swapped-out process) that let a session
+	// expire under a recipe and cut calls off mid-flight, which server
+	// faults alone seldom do, since a client whose server fails moves its
+	// session to another.
+	ProgramPauses time.Duration
 }
 
 // DefaultConfig is 3 servers with ZooKeeper's defaults (tickTime 500 ms,
@@ -87,6 +95,7 @@ type World struct {
 	// programCalls counts the programs' calls, which the history leaves
 	// out.
 	programCalls int
+	programNodes []sim.NodeID
 	nem          *nemesis.Nemesis
 	// faultsEnd is when the schedule's last step happens.
 	faultsEnd sim.Time
@@ -125,7 +134,7 @@ func New(cfg Config) (*World, error) {
 		if i >= cfg.Clients {
 			prog, name = cfg.Programs[i-cfg.Clients], fmt.Sprintf("p%d", i-cfg.Clients)
 		}
-		s.AddNode(sim.NodeConfig{
+		id := s.AddNode(sim.NodeConfig{
 			Name: name,
 			Tick: 10 * time.Millisecond,
 			Start: func(ctx *sim.NodeContext) sim.Process {
@@ -137,8 +146,46 @@ func New(cfg Config) (*World, error) {
 				return c
 			},
 		})
+		if prog != nil {
+			w.programNodes = append(w.programNodes, id)
+		}
 	}
+	w.pausePrograms()
 	return w, nil
+}
+
+// pausePrograms schedules the program clients' pauses (ProgramPauses),
+// drawn from a stream of their own so the rest of the run's draws stay.
+func (w *World) pausePrograms() {
+	if w.cfg.ProgramPauses <= 0 {
+		return
+	}
+	r := w.s.Rand("client-pauses")
+	timeout := w.cfg.SessionTimeout
+	for i := range w.cfg.Programs {
+		node := w.s.Node(w.programNodes[i])
+		for at := r.Between(time.Second, 5*time.Second); at < w.cfg.ProgramPauses; {
+			d := r.Between(timeout/4, 2*timeout)
+			w.s.After(at, node.Pause)
+			w.s.After(at+d, node.Resume)
+			at += d + r.Between(2*time.Second, 10*time.Second)
+		}
+	}
+}
+
+// waiting describes the clients that are not done, one line each.
+func (w *World) waiting() []string {
+	var out []string
+	for _, c := range w.clients {
+		switch {
+		case c == nil:
+		case c.prog != nil && !c.prog.Done():
+			out = append(out, fmt.Sprintf("%s: %s", c.ctx.Name(), c.prog.describe()))
+		case c.prog == nil && !c.Done():
+			out = append(out, fmt.Sprintf("%s: %d of %d operations issued, one outstanding: %v", c.ctx.Name(), c.issued, c.cfg.Ops, c.out != nil))
+		}
+	}
+	return out
 }
 
 // stopPrograms ends the goroutines of programs still running when the
@@ -225,7 +272,7 @@ func (w *World) Run() (Result, error) {
 		case !w.e.Stable():
 			live = append(live, linearize.Violation{Check: linearize.LivenessLeader, Summary: fmt.Sprintf("no stable leader %v after the heal", w.cfg.LivenessBound)})
 		case !w.done():
-			live = append(live, linearize.Violation{Check: linearize.LivenessPending, Summary: fmt.Sprintf("clients still waiting %v after the heal", w.cfg.LivenessBound)})
+			live = append(live, linearize.Violation{Check: linearize.LivenessPending, Summary: fmt.Sprintf("clients still waiting %v after the heal", w.cfg.LivenessBound), Evidence: w.waiting()})
 		default:
 			// Let the last commits reach every replica, so that equal
 			// trees can be required of the final states.
