@@ -277,19 +277,24 @@ func (w *world) crashNow(sid uint64) {
 	}
 }
 
-// timeoutEnabled keeps abstract time finite. A server may let time pass
-// when its finalize wait runs or when nothing is in flight to or from it
-// (it would resend, retry or give up); a serving server may give up on its
-// role only within the Timeouts budget, since that acts like a fault.
+// timeoutEnabled keeps abstract time finite. A LOOKING server may let
+// time pass when its finalize wait runs or when nothing is in flight to
+// or from it (it would resend its vote or decide). A server in a role, a
+// leader or a learner, serving or still syncing, lets time pass only
+// within the Timeouts budget, since giving up a role acts like a fault (a
+// lost connection, a slow quorum). Without that bound a follower could
+// abandon every sync the moment it waits, each new election would bump
+// the round and the epoch, and the state space would have no end.
 func (w *world) timeoutEnabled(sid uint64) bool {
 	p := w.servers[sid-1].peer
 	if p == nil {
 		return false
 	}
-	if p.Status().Serving {
-		return w.timeouts < w.env.cfg.Timeouts
-	}
-	if p.Finalizing() {
+	st := p.Status()
+	switch {
+	case st.State != protocol.Looking:
+		return w.timeouts < w.env.cfg.Timeouts && (st.Serving || !w.busy(sid))
+	case p.Finalizing():
 		return true
 	}
 	return !w.busy(sid)
@@ -454,7 +459,7 @@ func (w *world) apply(c Choice) bool {
 		}
 		p := w.mutable(c.To).peer
 		before := p.Status()
-		if before.Serving {
+		if before.State != protocol.Looking {
 			w.timeouts++
 			w.fp.budget = true
 		}
