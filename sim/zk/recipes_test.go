@@ -152,30 +152,6 @@ var recipeCases = []recipeCase{{
 	},
 }}
 
-// pauseClients pauses the program clients of w now and then during the
-// fault window, each pause a stop-the-world stall of the whole client
-// (as a garbage collection would) of up to twice the session timeout, so
-// that sessions expire under the recipes, and calls are cut off
-// mid-flight, which server faults alone seldom do: a client whose server
-// fails moves its session to another.
-func pauseClients(w *World) {
-	s := w.Sim()
-	r := s.Rand("client-pauses")
-	timeout := w.cfg.SessionTimeout
-	for id := range sim.NodeID(s.Nodes()) {
-		if !strings.HasPrefix(s.Name(id), "p") {
-			continue
-		}
-		node := s.Node(id)
-		for at := r.Between(time.Second, 5*time.Second); at < faultWindow; {
-			d := r.Between(timeout/4, 2*timeout)
-			s.After(at, node.Pause)
-			s.After(at+d, node.Resume)
-			at += d + r.Between(2*time.Second, 10*time.Second)
-		}
-	}
-}
-
 // TestRecipes runs each recipe in the simulator, calm and under faults
 // in the first faultWindow: swarm faults of the servers and pauses of
 // the clients. Each recipe's checker judges what its clients did.
@@ -215,12 +191,10 @@ func runRecipe(t *testing.T, workers []worker, seed uint64, faults bool) Result 
 	if faults {
 		r := sim.New(sim.Config{Seed: seed}).Rand("nemesis")
 		cfg.Schedule = nemesis.Generate(r, nemesis.Swarm(r), 3, faultWindow)
+		cfg.ProgramPauses = faultWindow
 	}
 	w, err := New(cfg)
 	require.NoError(t, err)
-	if faults {
-		pauseClients(w)
-	}
 	res, err := w.Run()
 	require.NoError(t, err)
 	return res
