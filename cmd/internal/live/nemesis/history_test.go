@@ -39,7 +39,7 @@ func recordSome(t *testing.T) ([]linearize.Operation, finalState) {
 	_, out, err = c.get(keyPath(0))
 	require.NoError(t, err)
 	require.Equal(t, linearize.OutcomeOK, out)
-	final, err := readFinal(t.Context(), cfg, e.ClientAddrs(), h)
+	final, err := readFinal(t.Context(), cfg, e.ClientAddrs(), func(uint64) bool { return true }, h)
 	require.NoError(t, err)
 	return h.operations(), final
 }

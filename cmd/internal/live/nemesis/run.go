@@ -244,7 +244,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := within(ctx, cfg.RecoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, true) }); err != nil {
 		rep.Stalls = append(rep.Stalls, fmt.Sprintf("after healing: %v", err))
 	}
-	final, err := readFinal(ctx, cfg, addrs, h)
+	final, err := readFinal(ctx, cfg, addrs, cl.running, h)
 	if err != nil {
 		return nil, err
 	}
@@ -415,13 +415,17 @@ func startLoad(cfg Config, addrs []string, h *history) (func() error, error) {
 	return stop, nil
 }
 
-// readFinal reads every key back through a session on each server alone,
-// after a sync, retrying while the answer is unknown. These reads are
+// readFinal reads every key back through a session on each running
+// server alone, after a sync, retrying while the answer is unknown. (A
+// server that exited on its own is reported as a crash.) These reads are
 // recorded too, so Porcupine judges them with the rest.
-func readFinal(ctx context.Context, cfg Config, addrs []string, h *history) (finalState, error) {
+func readFinal(ctx context.Context, cfg Config, addrs []string, running func(uint64) bool, h *history) (finalState, error) {
 	final := finalState{}
 	for i, addr := range addrs {
 		sid := uint64(i + 1)
+		if !running(sid) {
+			continue
+		}
 		c, err := connectClient(cfg.Clients+1+i, []string{addr}, h, cfg.SessionTimeout)
 		if err != nil {
 			return nil, err
