@@ -97,3 +97,21 @@ func TestLinkCut(t *testing.T) {
 	_, err = roundTrip(t, c3)
 	require.NoError(t, err)
 }
+
+// TestFallbackToLoopback: where namespaces cannot be made (here: no ip
+// command on the PATH; elsewhere also no root), auto falls back to loopback
+// proxies and says why, and netns refuses.
+func TestFallbackToLoopback(t *testing.T) {
+	t.Setenv("PATH", "")
+	nw, desc, err := openNetwork(NetAuto, 3, 1)
+	require.NoError(t, err)
+	defer nw.Close()
+	require.Contains(t, desc, "network namespaces unavailable")
+	require.Contains(t, desc, "falling back to loopback proxies")
+	require.Equal(t, "127.0.0.1", nw.Server(2).Host)
+	q, e := nw.Peer(1, 2)
+	require.NotEqual(t, q, e)
+
+	_, _, err = openNetwork(NetNamespaces, 3, 1)
+	require.ErrorIs(t, err, ErrNoNetns)
+}
