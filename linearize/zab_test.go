@@ -90,6 +90,15 @@ func TestCheckZab(t *testing.T) {
 		{name: "memory ahead of disk", want: []Check{MemoryDiskAgreement}, mutate: func(r *ZabRecord) {
 			r.MemDisk[0].InMemory = MakeZxid(2, 1)
 		}},
+		{name: "an idle leader steps down with its epoch's marker in memory", mutate: func(r *ZabRecord) {
+			r.MemDisk = append(r.MemDisk, MemDiskSample{Sid: 2, Time: 105, InMemory: MakeZxid(2, 0), Durable: r.Leaders[1].History[1].Zxid})
+		}},
+		{name: "an epoch marker in memory over a shorter disk", want: []Check{MemoryDiskAgreement}, mutate: func(r *ZabRecord) {
+			r.MemDisk = append(r.MemDisk, MemDiskSample{Sid: 2, Time: 105, InMemory: MakeZxid(2, 0), Durable: r.Leaders[1].History[0].Zxid})
+		}},
+		{name: "an epoch marker in memory of a server that did not lead it", want: []Check{MemoryDiskAgreement}, mutate: func(r *ZabRecord) {
+			r.MemDisk = append(r.MemDisk, MemDiskSample{Sid: 3, Time: 105, InMemory: MakeZxid(2, 0), Durable: r.Leaders[1].History[1].Zxid})
+		}},
 		{name: "current epoch above accepted", want: []Check{EpochSanity}, mutate: func(r *ZabRecord) {
 			r.Epochs[1].Accepted = 1
 		}},

@@ -19,14 +19,35 @@ func checkDurableBeforeAck(rec *ZabRecord) []Violation {
 }
 
 // checkMemoryDisk: lastProcessedZxid equals the durable log's end when a
-// server starts looking or following (ZK-2845, 3642, 4712).
+// server starts looking or following (ZK-2845, 3642, 4712). One
+// difference is not a disagreement: a leader sets lastProcessedZxid to
+// epoch<<32 once it serves (startZkServer), a marker, not a transaction,
+// so a leader that steps down before logging anything in its epoch has
+// epoch<<32 in memory over its history's end on disk (found by the
+// recipe runs, whose few writes leave new leaders idle).
 func checkMemoryDisk(rec *ZabRecord) []Violation {
+	type leadership struct {
+		sid   int
+		epoch uint32
+	}
+	histEnd := map[leadership]Zxid{}
+	for _, l := range rec.Leaders {
+		end := l.Base
+		if n := len(l.History); n > 0 {
+			end = l.History[n-1].Zxid
+		}
+		histEnd[leadership{l.Sid, l.Epoch}] = end
+	}
 	var out []Violation
 	for _, s := range rec.MemDisk {
-		if s.InMemory != s.Durable {
-			out = append(out, violation(MemoryDiskAgreement, []string{fmt.Sprintf("sid %d at %d: memory %s disk %s", s.Sid, s.Time, s.InMemory, s.Durable)},
-				"sid %d's memory and disk disagree", s.Sid))
+		if s.InMemory == s.Durable {
+			continue
 		}
+		if end, ok := histEnd[leadership{s.Sid, s.InMemory.Epoch()}]; ok && s.InMemory.Counter() == 0 && s.Durable == end {
+			continue
+		}
+		out = append(out, violation(MemoryDiskAgreement, []string{fmt.Sprintf("sid %d at %d: memory %s disk %s", s.Sid, s.Time, s.InMemory, s.Durable)},
+			"sid %d's memory and disk disagree", s.Sid))
 	}
 	return out
 }

@@ -256,3 +256,31 @@ func TestRecipesReplayExactly(t *testing.T) {
 		})
 	}
 }
+
+// TestRecipeRegressionSeeds replays the recipe runs that found bugs.
+func TestRecipeRegressionSeeds(t *testing.T) {
+	for _, tc := range []struct {
+		recipe string
+		seed   uint64
+		why    string
+	}{
+		// A leader that established its epoch and stepped down before
+		// logging anything in it holds epoch<<32 in memory, as ZooKeeper's
+		// startZkServer sets it: memory-disk-agreement took it for a
+		// disagreement.
+		{"queue", 109, "idle leader's epoch marker"},
+	} {
+		t.Run(fmt.Sprintf("%s/%d", tc.recipe, tc.seed), func(t *testing.T) {
+			for _, rc := range recipeCases {
+				if rc.name != tc.recipe {
+					continue
+				}
+				log := &recipes.Log{}
+				res := runRecipe(t, rc.workers(log, true), tc.seed, true)
+				require.True(t, res.Verdict.OK(), "%s: %s", tc.why, strings.Join(res.Verdict.Lines(), "\n"))
+				return
+			}
+			t.Fatalf("no recipe %q", tc.recipe)
+		})
+	}
+}
