@@ -38,7 +38,8 @@ func (ln *loopbackNet) Describe() string {
 func (ln *loopbackNet) Server(sid uint64) Place                  { return ln.places[sid-1] }
 func (ln *loopbackNet) Peer(from, to uint64) (string, string)    { return ln.links.peer(from, to) }
 func (ln *loopbackNet) Command(_ uint64, argv []string) []string { return argv }
-func (ln *loopbackNet) Isolate(sid uint64) error                 { ln.links.cut(sid, true); return nil }
-func (ln *loopbackNet) Rejoin(sid uint64) error                  { ln.links.cut(sid, false); return nil }
+func (ln *loopbackNet) Isolate(sid uint64) error                 { ln.links.cut(touching(sid), true); return nil }
+func (ln *loopbackNet) Rejoin(sid uint64) error                  { ln.links.cut(touching(sid), false); return nil }
+func (ln *loopbackNet) CutLink(a, b uint64, cut bool)            { ln.links.cut(between(a, b), cut) }
 func (ln *loopbackNet) Slow(delay time.Duration, loss float64)   { ln.links.slow(delay, loss) }
 func (ln *loopbackNet) Close() error                             { ln.links.close(); return nil }

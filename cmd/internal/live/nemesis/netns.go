@@ -133,6 +133,10 @@ func (nn *netnsNet) Command(sid uint64, argv []string) []string {
 func (nn *netnsNet) Isolate(sid uint64) error { return ipCmd("link", "set", nn.veth(sid), "down") }
 func (nn *netnsNet) Rejoin(sid uint64) error  { return ipCmd("link", "set", nn.veth(sid), "up") }
 
+// CutLink cuts the proxies between a and b: taking a veth down would cut
+// a server off from everyone.
+func (nn *netnsNet) CutLink(a, b uint64, cut bool) { nn.links.cut(between(a, b), cut) }
+
 func (nn *netnsNet) Slow(delay time.Duration, loss float64) { nn.links.slow(delay, loss) }
 
 func (nn *netnsNet) Close() error {

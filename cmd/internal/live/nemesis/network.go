@@ -25,6 +25,9 @@ type Network interface {
 	// Isolate cuts server sid off from its peers; Rejoin undoes it.
 	Isolate(sid uint64) error
 	Rejoin(sid uint64) error
+	// CutLink cuts (or restores) the links between servers a and b
+	// alone: a partial partition, both still reach every other server.
+	CutLink(a, b uint64, cut bool)
 	// Slow delays every peer link, and loses chunks with probability
 	// loss; zero values restore the links.
 	Slow(delay time.Duration, loss float64)
@@ -94,8 +97,19 @@ func (ls *links) slow(delay time.Duration, loss float64) {
 	ls.update(func(linkKey) bool { return true }, func(f *linkFaults) { f.delay, f.loss = delay, loss })
 }
 
-func (ls *links) cut(sid uint64, cut bool) {
-	ls.update(func(k linkKey) bool { return k.from == sid || k.to == sid }, func(f *linkFaults) { f.cut = cut })
+// cut cuts or restores the links sel selects.
+func (ls *links) cut(sel func(linkKey) bool, cut bool) {
+	ls.update(sel, func(f *linkFaults) { f.cut = cut })
+}
+
+// touching selects the links of server sid.
+func touching(sid uint64) func(linkKey) bool {
+	return func(k linkKey) bool { return k.from == sid || k.to == sid }
+}
+
+// between selects the links between servers a and b, both ways.
+func between(a, b uint64) func(linkKey) bool {
+	return func(k linkKey) bool { return (k.from == a && k.to == b) || (k.from == b && k.to == a) }
 }
 
 func (ls *links) close() {

@@ -115,3 +115,28 @@ func TestFallbackToLoopback(t *testing.T) {
 	_, _, err = openNetwork(NetNamespaces, 3, 1)
 	require.ErrorIs(t, err, ErrNoNetns)
 }
+
+// TestLinkSelection: isolating a server cuts its links both ways; cutting
+// one pair of servers leaves the others' links alone.
+func TestLinkSelection(t *testing.T) {
+	k := func(from, to uint64) linkKey { return linkKey{from: from, to: to} }
+	cases := []struct {
+		name string
+		sel  func(linkKey) bool
+		cut  []linkKey
+		kept []linkKey
+	}{
+		{"touching 2", touching(2), []linkKey{k(1, 2), k(2, 1), k(2, 3), k(3, 2)}, []linkKey{k(1, 3), k(3, 1)}},
+		{"between 1 and 3", between(1, 3), []linkKey{k(1, 3), k(3, 1)}, []linkKey{k(1, 2), k(2, 1), k(2, 3), k(3, 2)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, l := range tc.cut {
+				require.True(t, tc.sel(l), "%d->%d", l.from, l.to)
+			}
+			for _, l := range tc.kept {
+				require.False(t, tc.sel(l), "%d->%d", l.from, l.to)
+			}
+		})
+	}
+}

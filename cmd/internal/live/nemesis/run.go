@@ -26,6 +26,9 @@ const (
 	FaultPause Fault = "pause"
 	// FaultPartition: the server is cut off from its peers, then healed.
 	FaultPartition Fault = "partition"
+	// FaultCutLink: the links between the server and one other are cut,
+	// both still reaching the rest (a partial partition), then restored.
+	FaultCutLink Fault = "cut-link"
 	// FaultDelay: every peer link is delayed, then restored.
 	FaultDelay Fault = "delay"
 	// FaultLoss: every peer link loses chunks, then is restored.
@@ -33,7 +36,7 @@ const (
 )
 
 // Faults is every fault, in the order the flag lists them.
-var Faults = []Fault{FaultKill, FaultPause, FaultPartition, FaultDelay, FaultLoss}
+var Faults = []Fault{FaultKill, FaultPause, FaultPartition, FaultCutLink, FaultDelay, FaultLoss}
 
 // Errors a caller can test for with errors.Is.
 var (
@@ -305,6 +308,14 @@ func cycle(ctx context.Context, cfg Config, fault Fault, cl *cluster, network Ne
 		do, undo = func() error { return cl.pause(victim) }, func() error { return cl.resume(victim) }
 	case FaultPartition:
 		do, undo = func() error { return network.Isolate(victim) }, func() error { return network.Rejoin(victim) }
+	case FaultCutLink:
+		other := victim
+		if cfg.Servers > 1 {
+			other = 1 + (victim+uint64(rng.IntN(cfg.Servers-1)))%uint64(cfg.Servers)
+		}
+		what = fmt.Sprintf("%s between server %d%s and server %d", fault, victim, role, other)
+		do = func() error { network.CutLink(victim, other, true); return nil }
+		undo = func() error { network.CutLink(victim, other, false); return nil }
 	case FaultDelay, FaultLoss:
 		delay := time.Duration(20+rng.IntN(180)) * time.Millisecond
 		loss := 0.0
