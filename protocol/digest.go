@@ -1,5 +1,10 @@
 package protocol
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Hasher folds words into a 64-bit digest (FNV-1a steps over SplitMix'd
 // words, as the simulator's trace hash does). Its zero value is not
 // ready: use NewHasher.
@@ -28,8 +33,26 @@ func (h *Hasher) Bytes(b []byte) {
 // Sum is the digest so far.
 func (h Hasher) Sum() uint64 { return uint64(h) }
 
-func (h *Hasher) sids(s []uint64) {
-	c := sortedCopy(s)
+// Relabel is a permutation of server ids for a digest: Relabel[sid] is
+// the id sid gets. nil is the identity. The model checker digests a state
+// under the permutations that leave its future unchanged, to merge states
+// that differ only in which server plays which part.
+type Relabel []uint64
+
+// Of is the id sid gets.
+func (r Relabel) Of(sid uint64) uint64 {
+	if sid == 0 || sid >= uint64(len(r)) {
+		return sid
+	}
+	return r[sid]
+}
+
+func (h *Hasher) sids(s []uint64, r Relabel) {
+	c := make([]uint64, len(s))
+	for i, sid := range s {
+		c[i] = r.Of(sid)
+	}
+	slices.Sort(c)
 	h.Word(uint64(len(c)))
 	for _, v := range c {
 		h.Word(v)
@@ -49,7 +72,11 @@ func (h *Hasher) entries(es []Entry) {
 // the absolute tick count (only deadlines relative to it matter). The model
 // checker deduplicates states with it; two peers with equal digests behave
 // the same on every input.
-func (p *Peer) StateDigest() uint64 {
+func (p *Peer) StateDigest() uint64 { return p.RelabelledDigest(nil) }
+
+// RelabelledDigest is StateDigest of the peer with every server id mapped
+// by r.
+func (p *Peer) RelabelledDigest(r Relabel) uint64 {
 	h := NewHasher()
 	rel := func(deadline uint64) {
 		if deadline > p.ticks {
@@ -58,7 +85,7 @@ func (p *Peer) StateDigest() uint64 {
 			h.Word(0)
 		}
 	}
-	h.Word(p.id)
+	h.Word(r.Of(p.id))
 	h.Word(uint64(p.acceptedEpoch)<<32 | uint64(p.currentEpoch))
 	h.Word(uint64(p.diskBase))
 	h.entries(p.disk)
@@ -71,22 +98,29 @@ func (p *Peer) StateDigest() uint64 {
 	h.Word(uint64(p.state)<<16 | uint64(p.phase)<<8 | boolWord(p.serving)<<1 | boolWord(p.halted))
 	h.Word(uint64(p.lastProcessed))
 	h.entries(p.committedLog())
-	h.Word(p.currentVote.Leader)
+	h.Word(r.Of(p.currentVote.Leader))
 	h.Word(uint64(p.currentVote.Zxid))
 	h.Word(uint64(p.currentVote.PeerEpoch))
 	h.Word(p.voteRound)
 	// Election.
 	el := &p.el
 	h.Word(el.round)
-	h.Word(el.proposal.Leader)
+	h.Word(r.Of(el.proposal.Leader))
 	h.Word(uint64(el.proposal.Zxid))
 	h.Word(uint64(el.proposal.PeerEpoch))
 	ballots := func(bs ballots) {
+		if r != nil {
+			bs = append(ballots(nil), bs...)
+			for i := range bs {
+				bs[i].sid = r.Of(bs[i].sid)
+			}
+			slices.SortFunc(bs, func(a, b sidBallot) int { return cmp.Compare(a.sid, b.sid) })
+		}
 		h.Word(uint64(len(bs)))
 		for _, e := range bs {
 			b := e.b
 			h.Word(e.sid)
-			h.Word(b.vote.Leader)
+			h.Word(r.Of(b.vote.Leader))
 			h.Word(uint64(b.vote.Zxid))
 			h.Word(uint64(b.vote.PeerEpoch))
 			h.Word(b.round)
@@ -103,10 +137,10 @@ func (p *Peer) StateDigest() uint64 {
 	}
 	if l := p.lead; l != nil {
 		h.Word(uint64(l.epoch)<<1 | boolWord(l.epochFixed))
-		h.sids(l.connecting)
-		h.sids(l.electing)
+		h.sids(l.connecting, r)
+		h.sids(l.electing, r)
 		h.Word(boolWord(l.established))
-		h.sids(l.newLeaderAcks)
+		h.sids(l.newLeaderAcks, r)
 		rel(l.deadline)
 		h.Word(uint64(l.lastProposed))
 		h.Word(uint64(l.lastCommitted))
@@ -114,13 +148,18 @@ func (p *Peer) StateDigest() uint64 {
 		for _, pr := range l.outstanding {
 			h.Word(uint64(pr.entry.Zxid))
 			h.Bytes(pr.entry.Txn)
-			h.sids(pr.acks)
+			h.sids(pr.acks, r)
 		}
 		h.Word(l.tick)
 		rel(l.nextWake)
 		h.Word(boolWord(l.tickSkip))
-		for _, hd := range l.learnersSorted() {
-			h.Word(hd.sid)
+		learners := l.learnersSorted()
+		if r != nil {
+			learners = slices.Clone(learners)
+			slices.SortFunc(learners, func(a, b *handler) int { return cmp.Compare(r.Of(a.sid), r.Of(b.sid)) })
+		}
+		for _, hd := range learners {
+			h.Word(r.Of(hd.sid))
 			h.Word(uint64(hd.stage)<<1 | boolWord(hd.observer))
 			h.Word(uint64(hd.acceptedEpoch))
 			h.Word(uint64(hd.lastZxid))
@@ -138,7 +177,7 @@ func (p *Peer) StateDigest() uint64 {
 		}
 	}
 	if l := p.lrn; l != nil {
-		h.Word(l.leader)
+		h.Word(r.Of(l.leader))
 		h.Word(uint64(l.epoch)<<8 | uint64(l.stage)<<1 | boolWord(l.observer))
 		rel(l.deadline)
 		rel(l.connectBy)
@@ -166,7 +205,7 @@ func (p *Peer) StateDigest() uint64 {
 	}
 	h.Word(uint64(len(p.out.Messages)))
 	for i := range p.out.Messages {
-		h.Word(p.out.Messages[i].Digest())
+		h.Word(p.out.Messages[i].RelabelledDigest(r))
 	}
 	h.Word(boolWord(p.inflight))
 	for _, cs := range [][]continuation{p.onDone, p.inflightDone} {
@@ -184,4 +223,15 @@ func boolWord(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// RelabelledDigest is Digest of the message with every server id mapped
+// by r.
+func (m *Message) RelabelledDigest(r Relabel) uint64 {
+	if r == nil {
+		return m.Digest()
+	}
+	c := *m
+	c.From, c.To, c.Vote.Leader = r.Of(m.From), r.Of(m.To), r.Of(m.Vote.Leader)
+	return c.Digest()
 }

@@ -47,9 +47,11 @@ type Result struct {
 	// sleep set.
 	Slept      int
 	Reexpanded int
-	Elapsed    time.Duration
-	Violation  string
-	Choices    []Choice // the path to the violation
+	// Symmetric counts successors digested under every relabelling.
+	Symmetric int
+	Elapsed   time.Duration
+	Violation string
+	Choices   []Choice // the path to the violation
 }
 
 // StatesPerSecond is distinct states per wall second.
@@ -65,6 +67,9 @@ func (r Result) String() string {
 	fmt.Fprintf(&b, "explored %d transitions, %d distinct states, depth %d, %.0f states/s", r.Explored, r.Distinct, r.Depth, r.StatesPerSecond())
 	if r.Slept > 0 {
 		fmt.Fprintf(&b, ", sleep sets pruned %d transitions (%d states re-expanded)", r.Slept, r.Reexpanded)
+	}
+	if r.Symmetric > 0 {
+		fmt.Fprintf(&b, ", %d successors digested up to relabelling", r.Symmetric)
 	}
 	switch {
 	case r.Walks > 0:
@@ -240,6 +245,13 @@ func (s *searcher) expand(cur int32, res *Result) (string, []Choice) {
 			}
 		}
 		d := w.digest()
+		if w.sym {
+			// A visit through a relabelled copy would read the sleep set
+			// with the labels of other servers: symmetric states sleep
+			// nothing.
+			sleep = 0
+			res.Symmetric++
+		}
 		seen, ok := s.seen.get(d)
 		if !ok {
 			s.nodes = append(s.nodes, node{parent: cur, label: uint16(l), sleep: sleep, only: ^uint64(0)})

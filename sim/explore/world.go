@@ -31,9 +31,10 @@ type server struct {
 	// op the index of its next storage operation. Shared read-only.
 	rd *protocol.Ready
 	op int
-	// sum caches the server's digest while it is shared (and so frozen).
-	sum    uint64
-	summed bool
+	// sum and fixed cache the server's digest and its part without ids
+	// while it is shared (and so frozen).
+	sum, fixed uint64
+	summed     bool
 }
 
 // env is what every world of one search shares.
@@ -46,6 +47,7 @@ type env struct {
 	cur     *world
 	store   *memStore
 	advance *protocol.Peer // advanced once a Ready is carried out; nil for a single op
+	perms   []perm         // the relabellings symmetric states are digested under
 }
 
 // epochOwner is one entry of the ghost epoch-to-leader map.
@@ -75,6 +77,7 @@ type world struct {
 	committed   []protocol.Entry
 	violation   string
 	fp          footprint // of the last choice applied
+	sym         bool      // the last digest was taken under every relabelling
 	trace       []string  // filled only when tracing
 	tracing     bool
 }
@@ -110,7 +113,7 @@ func newWorld(cfg Config) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, quorum: q}
+	e := &env{cfg: cfg, quorum: q, perms: permutations(cfg.Servers)}
 	e.carrier = protocol.NewCarrier(envStore{e}, func(m protocol.Message) { e.cur.send(m) }, func() {
 		if e.advance != nil {
 			e.advance.Advance()
@@ -530,24 +533,42 @@ func (w *world) apply(c Choice) bool {
 
 // digest is the canonical digest of the whole state: peers, state
 // machines, disks, messages in flight, the partition, the budgets used and
-// the ghost variables.
+// the ghost variables; for a symmetric state, the least over every
+// relabelling of the server ids (symmetry.go).
 func (w *world) digest() uint64 {
-	h := protocol.NewHasher()
-	for _, s := range w.servers {
-		h.Word(s.digest())
+	d := w.digestUnder(nil, nil)
+	w.sym = w.symmetric()
+	if w.sym {
+		for _, p := range w.env.perms {
+			d = min(d, w.digestUnder(p.to, p.from))
+		}
 	}
-	for _, q := range w.queues {
-		for ch := range 2 {
-			h.Word(uint64(len(q[ch])))
-			for j := range q[ch] {
-				h.Word(q[ch][j].Digest())
+	return d
+}
+
+// digestUnder digests the state with server sid relabelled to[sid]; from
+// is the inverse permutation (both nil for the identity).
+func (w *world) digestUnder(to, from protocol.Relabel) uint64 {
+	h := protocol.NewHasher()
+	n := uint64(len(w.servers))
+	for sid := uint64(1); sid <= n; sid++ {
+		h.Word(w.servers[from.Of(sid)-1].digest(to))
+	}
+	for a := uint64(1); a <= n; a++ {
+		for b := uint64(1); b <= n; b++ {
+			for ch := range protocol.Channel(2) {
+				q := *w.queue(from.Of(a), from.Of(b), ch)
+				h.Word(uint64(len(q)))
+				for j := range q {
+					h.Word(q[j].RelabelledDigest(to))
+				}
 			}
 		}
 	}
-	h.Word(w.isolated)
+	h.Word(to.Of(w.isolated))
 	h.Word(uint64(w.writes)<<48 | uint64(w.crashes)<<32 | uint64(w.cuts)<<16 | uint64(w.timeouts))
 	for _, o := range w.epochLeader {
-		h.Word(uint64(o.epoch)<<32 | o.sid)
+		h.Word(uint64(o.epoch)<<32 | to.Of(o.sid))
 	}
 	h.Word(uint64(len(w.committed)))
 	for _, e := range w.committed {
@@ -556,18 +577,15 @@ func (w *world) digest() uint64 {
 	return h.Sum()
 }
 
-// digest is the server's part of the world's digest, cached while the
-// server is shared.
-func (s *server) digest() uint64 {
-	if s.summed {
-		return s.sum
-	}
-	h := protocol.NewHasher()
-	if s.peer == nil {
-		h.Word(0)
-	} else {
-		h.Word(s.peer.StateDigest())
-		h.Word(s.app.digest())
+// digest is the server's part of the world's digest with ids relabelled
+// by to. The parts that hold no ids are cached while the server is shared
+// (and so frozen), and so is the whole under the identity.
+func (s *server) digest(to protocol.Relabel) uint64 {
+	if !s.summed {
+		h := protocol.NewHasher()
+		if s.peer != nil {
+			h.Word(s.app.digest())
+		}
 		if s.rd != nil {
 			h.Word(uint64(len(s.rd.Persist)-s.op)<<32 | uint64(len(s.rd.Messages)))
 			for _, o := range s.rd.Persist[s.op:] {
@@ -576,14 +594,31 @@ func (s *server) digest() uint64 {
 				h.Bytes([]byte(o.Name))
 				h.Bytes(o.Data)
 			}
-			for i := range s.rd.Messages {
-				h.Word(s.rd.Messages[i].Digest())
-			}
+		}
+		h.Word(s.store.digest())
+		s.fixed = h.Sum()
+		s.sum, s.summed = s.relabelled(nil), true
+	}
+	if to == nil {
+		return s.sum
+	}
+	return s.relabelled(to)
+}
+
+func (s *server) relabelled(to protocol.Relabel) uint64 {
+	h := protocol.NewHasher()
+	h.Word(s.fixed)
+	if s.peer == nil {
+		h.Word(0)
+		return h.Sum()
+	}
+	h.Word(s.peer.RelabelledDigest(to))
+	if s.rd != nil {
+		for i := range s.rd.Messages {
+			h.Word(s.rd.Messages[i].RelabelledDigest(to))
 		}
 	}
-	h.Word(s.store.digest())
-	s.sum, s.summed = h.Sum(), true
-	return s.sum
+	return h.Sum()
 }
 
 // clone copies the world so that one state can be expanded into each of
