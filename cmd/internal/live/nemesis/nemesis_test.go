@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -47,7 +48,7 @@ var zabsimBinary = sync.OnceValues(func() (string, error) {
 // report and the servers' logs unless it passed.
 func runNemesis(t *testing.T, cfg Config) *Report {
 	t.Helper()
-	rep := startNemesis(t, &cfg)
+	rep := startNemesis(t, t.Context(), &cfg)
 	if !rep.Passed() {
 		for sid := 1; sid <= cfg.Servers; sid++ {
 			log, _ := os.ReadFile(filepath.Join(cfg.Dir, fmt.Sprintf("server-%d", sid), "server.log"))
@@ -62,7 +63,7 @@ func runNemesis(t *testing.T, cfg Config) *Report {
 
 // startNemesis fills in cfg's common settings, runs it and logs the
 // report.
-func startNemesis(t *testing.T, cfg *Config) *Report {
+func startNemesis(t *testing.T, ctx context.Context, cfg *Config) *Report {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs server processes for a while; not with -short")
@@ -73,7 +74,7 @@ func startNemesis(t *testing.T, cfg *Config) *Report {
 	cfg.Servers, cfg.Clients, cfg.Keys = 3, 4, 5
 	cfg.TickTime, cfg.SessionTimeout = 200*time.Millisecond, 4*time.Second
 	cfg.Logf = t.Logf
-	rep, err := Run(t.Context(), *cfg)
+	rep, err := Run(ctx, *cfg)
 	if errors.Is(err, ErrNoNetns) {
 		t.Skipf("network namespaces cannot be made here (%v); the loopback proxy path is tested by TestAllFaultsLoopback", err)
 	}
@@ -109,13 +110,31 @@ func TestKillRestartCycles(t *testing.T) {
 // partition lets both sides lead, and the live checks say so. The ensemble never
 // settles on one leader, so the waits for one are kept short.
 func TestNemesisCatchesBug(t *testing.T) {
-	rep := startNemesis(t, &Config{Cycles: 1, Faults: []Fault{FaultPartition}, Hold: time.Second, Settle: 300 * time.Millisecond,
+	rep := startNemesis(t, t.Context(), &Config{Cycles: 1, Faults: []Fault{FaultPartition}, Hold: time.Second, Settle: 300 * time.Millisecond,
 		Seed: 1, Network: NetAuto, Bugs: []protocol.Bug{protocol.BugQuorumTooSmall}, RecoverWait: 3 * time.Second})
 	// Which checks fail depends on where the clients were when the
 	// partition came (in most runs: acked-write-durable, equal-tree-digest,
 	// linearizable-writes and zxid-real-time-order); that some do does not.
 	require.False(t, rep.Verdict.OK(), "the checkers found nothing")
 	t.Logf("failed checks: %v", rep.Verdict.Failed())
+}
+
+// TestInterruptedRunIsChecked: a run stopped halfway (Ctrl-C on the
+// command) still heals, reads back and checks what it recorded, and says
+// it was interrupted.
+func TestInterruptedRunIsChecked(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	rep := startNemesis(t, ctx, &Config{Cycles: 1000, Faults: Faults, Hold: 300 * time.Millisecond,
+		Settle: 300 * time.Millisecond, Seed: 4, Network: NetLoopback})
+	require.True(t, rep.Interrupted)
+	require.False(t, rep.Passed())
+	require.Less(t, len(rep.Cycles), 1000)
+	require.True(t, rep.Verdict.OK(), rep.Verdict.String())
+	require.Positive(t, rep.AckedWrites)
+	var b strings.Builder
+	rep.Write(&b)
+	require.Contains(t, b.String(), "interrupted:")
 }
 
 // TestAllFaultsLoopback runs every fault on the unprivileged path.

@@ -145,21 +145,29 @@ type Report struct {
 	// Stalls lists cycles after which no leader served in time.
 	Stalls []string
 	// Crashes lists servers that exited without being told to.
-	Crashes                  []string
+	Crashes []string
+	// Interrupted: the run's context ended before every cycle ran.
+	Interrupted              bool
 	Ops, OK, Failed, Unknown int
 	AckedWrites              int
 	Verdict                  linearize.Verdict
 	Elapsed                  time.Duration
 }
 
-// Passed reports whether the checkers found nothing, every server lived
-// until stopped, and the ensemble recovered after every cycle.
-func (r *Report) Passed() bool { return r.Verdict.OK() && len(r.Crashes) == 0 && len(r.Stalls) == 0 }
+// Passed reports whether every cycle ran, the checkers found nothing,
+// every server lived until stopped, and the ensemble recovered after every
+// cycle.
+func (r *Report) Passed() bool {
+	return !r.Interrupted && r.Verdict.OK() && len(r.Crashes) == 0 && len(r.Stalls) == 0
+}
 
 // Write prints the report.
 func (r *Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "network: %s\n", r.Network)
 	fmt.Fprintf(w, "cycles: %d in %s\n", len(r.Cycles), r.Elapsed.Round(time.Millisecond))
+	if r.Interrupted {
+		fmt.Fprintln(w, "interrupted: the run was stopped before its last cycle; what ran was checked")
+	}
 	fmt.Fprintf(w, "operations: %d (%d ok, %d failed, %d unknown), %d acknowledged writes\n", r.Ops, r.OK, r.Failed, r.Unknown, r.AckedWrites)
 	for _, s := range r.Stalls {
 		fmt.Fprintf(w, "stall: %s\n", s)
@@ -220,6 +228,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var round []int
 	for i := range cfg.Cycles {
 		if ctx.Err() != nil {
+			rep.Interrupted = true
 			break
 		}
 		// Each round of len(Faults) cycles injects every fault once, in
@@ -236,11 +245,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		rep.Cycles = append(rep.Cycles, line)
 		logf("nemesis: cycle %d: %s", i+1, line)
-		if err := within(ctx, cfg.RecoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, false) }); err != nil {
+		if err := within(ctx, cfg.RecoverWait, func(ctx context.Context) error { return cl.waitServing(ctx, false) }); err != nil && ctx.Err() == nil {
 			rep.Stalls = append(rep.Stalls, fmt.Sprintf("cycle %d (%s): %v", i+1, line, err))
 		}
 		sleep(ctx, cfg.Settle)
 	}
+	rep.Interrupted = rep.Interrupted || ctx.Err() != nil
+	// An interrupted run is healed and checked all the same: its history
+	// is as good as a whole run's, only shorter.
+	ctx = context.WithoutCancel(ctx)
 	if err := stopLoad(); err != nil {
 		return nil, err
 	}
@@ -262,7 +275,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Verdict = verdict
 	count(rep, ops)
 	rep.Elapsed = time.Since(began)
-	return rep, ctx.Err()
+	return rep, nil
 }
 
 // openNetwork places the servers as mode says; under auto, a machine
