@@ -40,7 +40,11 @@ type Result struct {
 	Explored int // transitions taken
 	Distinct int // distinct states
 	Depth    int // deepest level reached
+	// Complete: every state within the bounds was explored. Frontier
+	// counts the states at the depth bound whose successors lie beyond
+	// it; 0 means no reachable state is deeper.
 	Complete bool
+	Frontier int
 	Walks    int // random walks taken (Walk); 0 for a systematic search
 	// Slept counts choices sleep sets pruned; Reexpanded, states
 	// expanded again because a later path reached them with a smaller
@@ -74,8 +78,10 @@ func (r Result) String() string {
 	switch {
 	case r.Walks > 0:
 		fmt.Fprintf(&b, ", %d random walks", r.Walks)
+	case r.Complete && r.Frontier > 0:
+		fmt.Fprintf(&b, ", complete to depth %d (%d states at that depth have successors beyond it)", r.Depth, r.Frontier)
 	case r.Complete:
-		b.WriteString(", complete")
+		b.WriteString(", complete (no reachable state is deeper)")
 	case r.Violation == "":
 		b.WriteString(", stopped at a bound")
 	}
@@ -181,6 +187,9 @@ func Explore(cfg Config) (Result, error) {
 	}
 	for depth, from, to := 0, 0, 1; from < to; depth, from, to = depth+1, to, len(s.nodes) {
 		if depth >= cfg.Depth {
+			// Every state within the bounds was reached and checked;
+			// only the successors of the last level lie beyond them.
+			res.Complete, res.Frontier = true, to-from
 			return done()
 		}
 		for cur := from; cur < to; cur++ {
