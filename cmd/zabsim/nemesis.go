@@ -38,7 +38,7 @@ func addNemesisFlags(fs *flag.FlagSet) *nemesisFlags {
 	n := &nemesisFlags{}
 	fs.BoolVar(&n.enabled, "nemesis", false, "run separate server processes under client load and a fault schedule, then check the client history")
 	fs.IntVar(&n.cycles, "cycles", 20, "with --nemesis: fault cycles")
-	fs.StringVar(&n.faults, "faults", "all", "with --nemesis: faults to draw from, comma-separated: kill, pause, partition, cut-link, delay, loss, or all")
+	fs.StringVar(&n.faults, "faults", "all", "with --nemesis: faults to draw from, comma-separated: kill, kill-all, pause, partition, cut-link, delay, loss, or all")
 	fs.DurationVar(&n.hold, "hold", time.Second, "with --nemesis: how long each fault lasts")
 	fs.DurationVar(&n.settle, "settle", time.Second, "with --nemesis: load between cycles, once a leader serves again")
 	fs.IntVar(&n.clients, "clients", 4, "with --nemesis: client sessions")

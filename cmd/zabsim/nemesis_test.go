@@ -25,7 +25,7 @@ func TestEnsembleNemesisUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--nemesis", "--faults", "kill,flood"}, `fault "flood" is not one of kill, pause, partition, cut-link, delay, loss, or all`},
+		{[]string{"--nemesis", "--faults", "kill,flood"}, `fault "flood" is not one of kill, kill-all, pause, partition, cut-link, delay, loss, or all`},
 		{[]string{"--nemesis", "--network", "wifi"}, `network "wifi" is not auto, netns or loopback`},
 		{[]string{"--nemesis", "--clients", "0"}, "0 clients on 5 keys"},
 		{[]string{"--nemesis", "--servers", "10"}, "10 servers, want 1 to 9"},

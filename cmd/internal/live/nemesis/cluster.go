@@ -193,11 +193,22 @@ func (c *cluster) signalPause(sid uint64, sig syscall.Signal, paused bool) error
 	return p.cmd.Process.Signal(sig)
 }
 
-// stopAll ends every server with SIGTERM, as an operator would.
+// stopAll ends every server with SIGTERM, as an operator would; a
+// failure to signal one does not spare the others.
 func (c *cluster) stopAll() {
 	for sid := uint64(1); sid <= uint64(c.n); sid++ {
 		_ = c.end(sid, syscall.SIGTERM)
 	}
+}
+
+// each calls f on every server in turn, stopping at the first error.
+func (c *cluster) each(f func(uint64) error) error {
+	for sid := uint64(1); sid <= uint64(c.n); sid++ {
+		if err := f(sid); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *cluster) crashReports() []string {

@@ -139,7 +139,7 @@ func TestInterruptedRunIsChecked(t *testing.T) {
 
 // TestAllFaultsLoopback runs every fault on the unprivileged path.
 func TestAllFaultsLoopback(t *testing.T) {
-	rep := runNemesis(t, Config{Cycles: 6, Faults: Faults, Hold: 500 * time.Millisecond,
+	rep := runNemesis(t, Config{Cycles: len(Faults), Faults: Faults, Hold: 500 * time.Millisecond,
 		Settle: 300 * time.Millisecond, Seed: 2, Network: NetLoopback})
 	require.Contains(t, rep.Network, "loopback proxies")
 }
@@ -150,7 +150,7 @@ func TestAllFaultsNetns(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("network namespaces need root; the loopback proxy path is tested by TestAllFaultsLoopback")
 	}
-	rep := runNemesis(t, Config{Cycles: 6, Faults: Faults, Hold: 500 * time.Millisecond,
+	rep := runNemesis(t, Config{Cycles: len(Faults), Faults: Faults, Hold: 500 * time.Millisecond,
 		Settle: 300 * time.Millisecond, Seed: 3, Network: NetNamespaces})
 	require.Contains(t, rep.Network, "network namespaces")
 	prefix := fmt.Sprintf("%s%x-", namePrefix, os.Getpid())

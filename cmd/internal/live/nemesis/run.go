@@ -22,6 +22,10 @@ type Fault string
 const (
 	// FaultKill: SIGKILL, then a restart from the server's disk.
 	FaultKill Fault = "kill"
+	// FaultKillAll: SIGKILL to every server at once, then every one
+	// restarted from its disk: nothing acknowledged may be lost even
+	// with no server left running.
+	FaultKillAll Fault = "kill-all"
 	// FaultPause: SIGSTOP, then SIGCONT.
 	FaultPause Fault = "pause"
 	// FaultPartition: the server is cut off from its peers, then healed.
@@ -36,7 +40,7 @@ const (
 )
 
 // Faults is every fault, in the order the flag lists them.
-var Faults = []Fault{FaultKill, FaultPause, FaultPartition, FaultCutLink, FaultDelay, FaultLoss}
+var Faults = []Fault{FaultKill, FaultKillAll, FaultPause, FaultPartition, FaultCutLink, FaultDelay, FaultLoss}
 
 // Errors a caller can test for with errors.Is.
 var (
@@ -317,6 +321,9 @@ func cycle(ctx context.Context, cfg Config, fault Fault, cl *cluster, network Ne
 	switch fault {
 	case FaultKill:
 		do, undo = func() error { return cl.kill(victim) }, func() error { return cl.start(victim) }
+	case FaultKillAll:
+		what = string(fault)
+		do, undo = func() error { return cl.each(cl.kill) }, func() error { return cl.each(cl.start) }
 	case FaultPause:
 		do, undo = func() error { return cl.pause(victim) }, func() error { return cl.resume(victim) }
 	case FaultPartition:
