@@ -121,12 +121,30 @@ func (c *cluster) start(sid uint64) error {
 		out.Close()
 		c.mu.Lock()
 		if !p.ended {
-			c.crashes = append(c.crashes, fmt.Sprintf("server %d exited on its own (%v); its log: %s", sid, err, c.logPath(sid)))
+			c.crashes = append(c.crashes, fmt.Sprintf("server %d exited on its own (%v); the end of its log (%s):\n%s",
+				sid, err, c.logPath(sid), logTail(c.logPath(sid), crashLogLines)))
 		}
 		c.mu.Unlock()
 		close(p.done)
 	}()
 	return nil
+}
+
+// crashLogLines is how much of a crashed server's log its report quotes:
+// the log itself may be in a temporary directory removed at exit.
+const crashLogLines = 15
+
+// logTail is the last n lines of the file at path, indented.
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "    (" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "    " + strings.Join(lines, "\n    ")
 }
 
 func (c *cluster) proc(sid uint64) *process {
