@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"math/bits"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -169,6 +170,10 @@ func Explore(cfg Config) (Result, error) {
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
+	// The search's tables live until it ends, and most of what it
+	// allocates dies within one expansion: with the default target the
+	// collector would rescan the tables after every few expansions.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
 	var res Result
 	root, _, err := replay(cfg, nil, false)
@@ -215,7 +220,7 @@ func (s *searcher) expand(cur int32, res *Result) (string, []Choice) {
 		label uint64
 		fp    footprint
 	}
-	var before []sibling // plain choices explored from here so far
+	before := make([]sibling, 0, 16) // plain choices explored from here so far
 	for _, c := range parent.enabled() {
 		l := c.label(s.n)
 		if s.sleep {

@@ -70,9 +70,16 @@ type memStore struct {
 	// sharedFiles: files belongs to another world's copy too, and is
 	// copied before the first change.
 	sharedFiles bool
+	// sum caches the digest until the next change.
+	sum    uint64
+	summed bool
 }
 
-func (s *memStore) Append(r []byte) error { s.records = append(s.records, r); return nil }
+func (s *memStore) Append(r []byte) error {
+	s.records = append(s.records, r)
+	s.summed = false
+	return nil
+}
 
 func (s *memStore) Truncate(keep int) error {
 	if keep > len(s.records) {
@@ -81,12 +88,14 @@ func (s *memStore) Truncate(keep int) error {
 	// Clipped, so the next append cannot write into an array another
 	// world's copy of this store still reads.
 	s.records = s.records[:keep:keep]
+	s.summed = false
 	return nil
 }
 
 func (s *memStore) Sync(done func()) { done() }
 
 func (s *memStore) ownFiles() {
+	s.summed = false
 	if s.sharedFiles {
 		s.files = maps.Clone(s.files)
 		s.sharedFiles = false
@@ -110,7 +119,7 @@ func (s *memStore) RemoveFile(name string, done func()) {
 // side changes them.
 func (s *memStore) clone() *memStore {
 	s.sharedFiles = true
-	return &memStore{records: slices.Clip(s.records), files: s.files, sharedFiles: true}
+	return &memStore{records: slices.Clip(s.records), files: s.files, sharedFiles: true, sum: s.sum, summed: s.summed}
 }
 
 // envStore is the Storage the shared Carrier writes to: the store of the
@@ -134,6 +143,9 @@ func (s *memStore) recovered() protocol.Recovered {
 }
 
 func (s *memStore) digest() uint64 {
+	if s.summed {
+		return s.sum
+	}
 	h := protocol.NewHasher()
 	for _, r := range s.records {
 		h.Bytes(r)
@@ -147,5 +159,6 @@ func (s *memStore) digest() uint64 {
 		h.Bytes([]byte(name))
 		h.Bytes(s.files[name])
 	}
-	return h.Sum()
+	s.sum, s.summed = h.Sum(), true
+	return s.sum
 }

@@ -385,7 +385,7 @@ func (w *world) stable() bool {
 
 // enabled lists the possible next choices in a fixed order.
 func (w *world) enabled() []Choice {
-	var out []Choice
+	out := make([]Choice, 0, 16)
 	n := uint64(len(w.servers))
 	for from := uint64(1); from <= n; from++ {
 		for to := uint64(1); to <= n; to++ {
