@@ -1,6 +1,7 @@
 package zkserver_test
 
 import (
+	"errors"
 	"net"
 	"sort"
 	"testing"
@@ -59,7 +60,15 @@ func TestRestartKeepsTheData(t *testing.T) {
 	defer r.Stop()
 	require.Equal(t, s.Addr, r.Addr)
 	require.Equal(t, s.DataDir, r.DataDir)
-	data, _, err := conn.Get("/kept") // the client reconnects to the same address
+	// The client reconnects to the same address; a request queued while
+	// it is between attempts fails with ErrNoServer (go-zookeeper gives up
+	// on it after one round of the server list), which on a loaded
+	// machine can outlast the JVM's start, so ask until a reconnection.
+	var data []byte
+	require.Eventually(t, func() bool {
+		data, _, err = conn.Get("/kept")
+		return !errors.Is(err, zk.ErrNoServer)
+	}, time.Minute, 100*time.Millisecond)
 	require.NoError(t, err)
 	require.Equal(t, []byte("x"), data)
 }
