@@ -17,8 +17,9 @@ import (
 // Fault is one kind of fault a cycle injects.
 type Fault string
 
-// The faults. Each cycle injects one on one server (the leader half of the
-// time), or on every peer link, holds it, and undoes it.
+// The faults. Each cycle injects one (on one server, the leader half of
+// the time; on a pair of servers; on all of them; or on every peer link),
+// holds it, and undoes it.
 const (
 	// FaultKill: SIGKILL, then a restart from the server's disk.
 	FaultKill Fault = "kill"
