@@ -464,6 +464,9 @@ func (p *Peer) Step(m Message) {
 		p.stepNotification(m)
 		return
 	}
+	if m.Type == MsgReset {
+		p.forgetQueued(m.From)
+	}
 	switch {
 	case p.lead != nil:
 		p.stepLeader(m)
@@ -472,6 +475,24 @@ func (p *Peer) Step(m Message) {
 	default:
 		p.stepUnconnected(m)
 	}
+}
+
+// forgetQueued drops the quorum messages still queued for peer when its
+// connection breaks: a socket's unsent bytes die with it. Sent on the
+// next connection, they would answer requests it never made: a LEADERINFO
+// made for the old connection's FOLLOWERINFO, arriving after the new
+// connection's, made the learner exit on an unexpected packet (found by
+// the live nemesis after a partition healed, and by the zk-4925 schedule
+// in the simulator). The host drops what it already took in a Ready.
+func (p *Peer) forgetQueued(peer uint64) {
+	kept := p.out.Messages[:0]
+	for _, q := range p.out.Messages {
+		if q.To == peer && q.Channel() == ChanQuorum && q.Type != MsgReset {
+			continue
+		}
+		kept = append(kept, q)
+	}
+	p.out.Messages = kept
 }
 
 // stepUnconnected answers quorum traffic reaching a peer that neither

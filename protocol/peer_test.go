@@ -139,3 +139,36 @@ func TestRegistrationRetryDoesNotOutliveRegistration(t *testing.T) {
 	h.tick(h.upIDs())
 	require.NotContains(t, h.out.String(), "FOLLOWERINFO", "a serving follower registered again")
 }
+
+// TestResetForgetsQueuedMessages: what a peer queued for a connection
+// that breaks is not sent on the next one. A learner that registers,
+// loses its connection and registers again before the leader's next
+// Ready must get one LEADERINFO, not the old connection's as well.
+func TestResetForgetsQueuedMessages(t *testing.T) {
+	h := newHarness(t, []uint64{1, 2, 3}, nil, testConfig())
+	for _, id := range h.ids {
+		h.start(id)
+	}
+	require.True(t, h.runUntil(200, func() bool { return len(h.leaders()) == 1 }))
+	leader := h.nodes[h.leaders()[0]].peer
+	var learner uint64 = 1
+	if leader.id == learner {
+		learner = 2
+	}
+	leaderInfos := func() int {
+		n := 0
+		for _, m := range leader.out.Messages {
+			if m.To == learner && m.Type == MsgLeaderInfo {
+				n++
+			}
+		}
+		return n
+	}
+	info := Message{Type: MsgFollowerInfo, From: learner, To: leader.id, Zxid: MakeZxid(leader.acceptedEpoch, 0)}
+	leader.Step(info)
+	require.Equal(t, 1, leaderInfos(), "the leader answers a registration")
+	leader.Step(Message{Type: MsgReset, From: learner, To: leader.id})
+	require.Zero(t, leaderInfos(), "the answer went with its connection")
+	leader.Step(info)
+	require.Equal(t, 1, leaderInfos(), "the new connection gets its own answer")
+}
