@@ -204,8 +204,8 @@ func (c *Conn) sendClose() {
 	}
 }
 
-// closed: the session is over, closed or expired. The client starts a new
-// one only if the program makes another call.
+// closed: the session is over, closed or expired. Unless the program has
+// returned, the client connects again, with a new session.
 func (c *Conn) closed() {
 	c.closeXid = 0
 	c.cl.session = 0
