@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -102,7 +103,7 @@ func fixACL(acl []ACL, auth []ID) ([]ACL, error) {
 			out = append(out, a)
 		case a.ID.Scheme == "auth":
 			expanded := false
-			for _, id := range auth {
+			for _, id := range IdentityOrder(auth) {
 				// Only digest identities are "authenticated" in
 				// ZooKeeper's sense; the ip identity every session has
 				// is not.
@@ -257,5 +258,22 @@ func redactDigests(acl []ACL) []ACL {
 		}
 		out[i] = a
 	}
+	return out
+}
+
+// IdentityOrder returns a connection's identities (given in the order
+// they were added) in the order ZooKeeper 3.8 lists them, in whoAmI and in
+// an "auth" ACL's expansion: it keeps them in a Java hash set, backed by
+// a hash map of 16 buckets (a connection with at most 12 ids never grows
+// it), iterated by bucket of Id.hashCode spread as the map spreads it, in
+// insertion order within a bucket. ids itself is not changed.
+func IdentityOrder(ids []ID) []ID {
+	const buckets = 16
+	bucket := func(id ID) int32 {
+		h := 37*(37*17+javaStringHash(id.Scheme)) + javaStringHash(id.ID)
+		return (h ^ int32(uint32(h)>>16)) & (buckets - 1)
+	}
+	out := slices.Clone(ids)
+	slices.SortStableFunc(out, func(a, b ID) int { return int(bucket(a) - bucket(b)) })
 	return out
 }

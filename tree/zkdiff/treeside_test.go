@@ -6,7 +6,6 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/zabsim/zabsim/internal/zkids"
 	"github.com/zabsim/zabsim/tree"
 )
 
@@ -45,7 +44,7 @@ func newTreeSide() (*treeSide, error) {
 }
 
 func (ts *treeSide) caller(s int) tree.Caller {
-	return tree.Caller{Session: ts.ids[s], Auth: zkids.JavaSetOrder(append([]tree.ID{loopback}, ts.auth[s]...))}
+	return tree.Caller{Session: ts.ids[s], Auth: tree.IdentityOrder(append([]tree.ID{loopback}, ts.auth[s]...))}
 }
 
 func (ts *treeSide) open(s int) error {

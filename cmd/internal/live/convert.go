@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/zabsim/zabsim/cmd/internal/wire"
-	"github.com/zabsim/zabsim/internal/zkids"
 	"github.com/zabsim/zabsim/protocol/replica"
 	"github.com/zabsim/zabsim/tree"
 )
@@ -344,7 +343,7 @@ func readResults(reads []tree.ReadResult) *wire.MultiResponse {
 // auth requests, as ZooKeeper iterates them. A digest id's
 // user is the part before the colon (DigestAuthenticationProvider).
 func whoAmI(ip string, digests []tree.ID) *wire.WhoAmIResponse {
-	ids := zkids.JavaSetOrder(append([]tree.ID{{Scheme: "ip", ID: ip}}, digests...))
+	ids := tree.IdentityOrder(append([]tree.ID{{Scheme: "ip", ID: ip}}, digests...))
 	out := &wire.WhoAmIResponse{ClientInfo: make([]wire.ClientInfo, len(ids))}
 	for i, id := range ids {
 		user := id.ID
