@@ -65,9 +65,10 @@ func program(w worker, name string) zk.Program {
 // converge.
 const settle = 30 * time.Second
 
-// recipeWorkload builds the recipe workload of s: s.Clients clients, with
-// enough rounds each to keep the lock or the leadership changing hands
-// for the whole fault window.
+// recipeWorkload builds the recipe workload of s, sized to its clients
+// and its fault window: lock and election clients keep the lock or the
+// leadership changing hands through the window; the other recipes'
+// clients are laid out in their cases.
 func recipeWorkload(s Scenario) recipeRun {
 	log := &recipes.Log{}
 	var run recipeRun

@@ -108,15 +108,26 @@ func TestKillRestartCycles(t *testing.T) {
 // TestNemesisCatchesBug: servers whose quorums need not intersect
 // (--bug quorum-too-small) diverge and lose acknowledged writes once a
 // partition lets both sides lead, and the live checks say so. The ensemble never
-// settles on one leader, so the waits for one are kept short.
+// settles on one leader, so the waits for one are kept short. Whether the
+// clients wrote on both sides while the partition lasted is up to real
+// time (a loaded machine once gave 7 acknowledged writes and no
+// damage), so a run that shows nothing is repeated, with another seed, up
+// to three times.
 func TestNemesisCatchesBug(t *testing.T) {
-	rep := startNemesis(t, t.Context(), &Config{Cycles: 1, Faults: []Fault{FaultPartition}, Hold: time.Second, Settle: 300 * time.Millisecond,
-		Seed: 1, Network: NetAuto, Bugs: []protocol.Bug{protocol.BugQuorumTooSmall}, RecoverWait: 3 * time.Second})
-	// Which checks fail depends on where the clients were when the
-	// partition came (in most runs: acked-write-durable, equal-tree-digest,
-	// linearizable-writes and zxid-real-time-order); that some do does not.
-	require.False(t, rep.Verdict.OK(), "the checkers found nothing")
-	t.Logf("failed checks: %v", rep.Verdict.Failed())
+	const attempts = 3
+	for seed := uint64(1); seed <= attempts; seed++ {
+		rep := startNemesis(t, t.Context(), &Config{Cycles: 1, Faults: []Fault{FaultPartition}, Hold: 2 * time.Second, Settle: 300 * time.Millisecond,
+			Seed: seed, Network: NetAuto, Bugs: []protocol.Bug{protocol.BugQuorumTooSmall}, RecoverWait: 3 * time.Second})
+		// Which checks fail depends on where the clients were when the
+		// partition came (in most runs: acked-write-durable,
+		// equal-tree-digest, linearizable-writes and zxid-real-time-order).
+		if !rep.Verdict.OK() {
+			t.Logf("seed %d: failed checks: %v", seed, rep.Verdict.Failed())
+			return
+		}
+		t.Logf("seed %d: the checkers found nothing (%d acknowledged writes)", seed, rep.AckedWrites)
+	}
+	t.Fatalf("the checkers found nothing in %d runs", attempts)
 }
 
 // TestInterruptedRunIsChecked: a run stopped halfway (Ctrl-C on the
