@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/zabsim/zabsim/protocol"
@@ -92,6 +93,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	if *walks > 0 {
 		res, err = explore.Walk(cfg, *walks, *seed)
 	} else {
+		defer debug.SetGCPercent(debug.SetGCPercent(explore.GCTarget))
 		res, err = explore.Explore(cfg)
 	}
 	if err != nil {

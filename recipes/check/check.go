@@ -7,6 +7,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/zabsim/zabsim/linearize"
@@ -68,7 +69,7 @@ func holds(entries []recipes.Entry, begin recipes.Kind, ends ...recipes.Kind) ([
 			}
 			open[e.Client] = len(out)
 			out = append(out, hold{client: e.Client, value: e.Value, start: e.At, end: -1, startEntry: e})
-		case isOneOf(e.Kind, ends):
+		case slices.Contains(ends, e.Kind):
 			i, ok := open[e.Client]
 			if !ok {
 				return nil, malformed("%s without a %s", e, begin)
@@ -79,15 +80,6 @@ func holds(entries []recipes.Entry, begin recipes.Kind, ends ...recipes.Kind) ([
 		}
 	}
 	return out, nil
-}
-
-func isOneOf(k recipes.Kind, ks []recipes.Kind) bool {
-	for _, x := range ks {
-		if k == x {
-			return true
-		}
-	}
-	return false
 }
 
 // overlaps reports pairs of holds of different clients that overlap in

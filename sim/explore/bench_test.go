@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"runtime/debug"
 	"testing"
 
 	"github.com/zabsim/zabsim/sim/internal/cputime"
@@ -13,6 +14,7 @@ import (
 // core counts in the CPU figure), since the machine is shared.
 func BenchmarkExplore(b *testing.B) {
 	cfg := Config{Servers: 3, Writes: 2, Crashes: 1, Depth: 100, States: 1_000_000}
+	defer debug.SetGCPercent(debug.SetGCPercent(GCTarget))
 	var distinct int
 	cpu := cputime.Now()
 	for b.Loop() {

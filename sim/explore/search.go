@@ -3,7 +3,6 @@ package explore
 import (
 	"fmt"
 	"math/bits"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -164,16 +163,20 @@ type searcher struct {
 	chain     []int32
 }
 
+// GCTarget is the garbage collector target (debug.SetGCPercent) that
+// suits a large search: with the default the collector rescans the
+// search's tables after every few expansions.
+const GCTarget = 400
+
 // Explore searches breadth-first, so the first violation found has a
-// shortest path.
+// shortest path. Its tables live until it ends while most of what it
+// allocates dies within one expansion: a program that runs large
+// searches does well to raise the collector's target (GCTarget), which
+// is the process's to choose, not this package's.
 func Explore(cfg Config) (Result, error) {
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
-	// The search's tables live until it ends, and most of what it
-	// allocates dies within one expansion: with the default target the
-	// collector would rescan the tables after every few expansions.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
 	var res Result
 	root, _, err := replay(cfg, nil, false)

@@ -21,11 +21,13 @@ import (
 // end of a wait. So a run with programs stays a function of its seed.
 type Program func(c *Conn)
 
-// ErrProgram wraps a program's panic, which fails the run.
+// ErrProgram wraps a program's panic, or its breaking a limit, which
+// fails the run.
 var ErrProgram = errors.New("zk: program failed")
 
 // eventsMax bounds a program's undelivered events: a program that never
-// calls Next would otherwise hold every notification of the run.
+// calls Next would otherwise hold every notification of the run. Going
+// past it fails the run rather than losing notifications unseen.
 const eventsMax = 1 << 12
 
 // waitKind is what a parked program waits for.
@@ -67,7 +69,6 @@ type Conn struct {
 	req      replica.Request // the call to send
 	sent     bool            // req is on the wire (its xid is req.Xid)
 	events   []recipes.Event
-	dropped  int
 	closeXid int32
 	returned bool // the program's function returned
 	// down: the client lost its connection and has not had one since;
@@ -276,7 +277,7 @@ func (c *Conn) notified(ev tree.Event) {
 
 func (c *Conn) push(ev recipes.Event) {
 	if len(c.events) >= eventsMax {
-		c.dropped++
+		c.cl.w.fail(fmt.Errorf("%w: client %d left more than %d events unread", ErrProgram, c.Index(), eventsMax))
 		return
 	}
 	c.events = append(c.events, ev)
