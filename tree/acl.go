@@ -4,9 +4,10 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Perms are ZooKeeper's permission bits.
@@ -150,8 +151,10 @@ func ipExprValid(expr string) bool {
 	return ok
 }
 
-// parseIPExpr reads "a.b.c.d" or "a.b.c.d/bits" (ZooKeeper 3.8's
-// IPAuthenticationProvider knows IPv4 only).
+// parseIPExpr reads "a.b.c.d" or "a.b.c.d/bits" as IPAuthenticationProvider
+// does. ZooKeeper 3.8 knows IPv4 only (IPv6 came in 3.9.4,
+// ZOOKEEPER-4240): an IPv6 subject is invalid and an IPv6 client matches
+// nothing.
 func parseIPExpr(expr string) (addr [4]byte, bits int, ok bool) {
 	host, bitsText, hasBits := strings.Cut(expr, "/")
 	addr, ok = parseIPv4(host)
@@ -160,8 +163,8 @@ func parseIPExpr(expr string) (addr [4]byte, bits int, ok bool) {
 	}
 	bits = 32
 	if hasBits {
-		n, err := strconv.ParseInt(bitsText, 10, 32)
-		if err != nil || n < 0 || n > 32 {
+		n, ok := javaParseInt(bitsText)
+		if !ok || n < 0 || n > 32 {
 			return addr, 0, false
 		}
 		bits = int(n)
@@ -176,13 +179,50 @@ func parseIPv4(s string) ([4]byte, bool) {
 		return out, false
 	}
 	for i, p := range parts {
-		n, err := strconv.ParseInt(p, 10, 32)
-		if err != nil || n < 0 || n > 255 {
+		n, ok := javaParseInt(p)
+		if !ok || n < 0 || n > 255 {
 			return out, false
 		}
 		out[i] = byte(n)
 	}
 	return out, true
+}
+
+// javaParseInt is Java's Integer.parseInt(s), which the ip provider parses
+// with: an optional sign, then decimal digits of any script (Unicode's
+// Nd, one UTF-16 unit each, so "１０" is 10), within an int32.
+func javaParseInt(s string) (int32, bool) {
+	sign := int64(1)
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		if s[0] == '-' {
+			sign = -1
+		}
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var n int64
+	for _, r := range s {
+		if r > 0xffff || !unicode.IsDigit(r) {
+			return 0, false
+		}
+		// Every decimal digit block of the Basic Multilingual Plane is
+		// ten code points from zero to nine.
+		digit := int64(0)
+		for unicode.IsDigit(r - rune(digit) - 1) {
+			digit++
+		}
+		n = 10*n + digit
+		if n > math.MaxInt32+1 {
+			return 0, false
+		}
+	}
+	n *= sign
+	if n > math.MaxInt32 || n < math.MinInt32 {
+		return 0, false
+	}
+	return int32(n), true
 }
 
 func ipMatches(client, expr string) bool {

@@ -252,7 +252,7 @@ func (h *harness) untilServing(maxTicks int) {
 	h.t.Fatalf("no serving ensemble after %d ticks", maxTicks)
 }
 
-func (h *harness) connect(name string, server uint64, resume bool, lastZxid int64) {
+func (h *harness) connect(name string, server uint64, resume bool, lastZxid int64, addr string) {
 	c := h.clients[name]
 	if c == nil {
 		c = &client{name: name}
@@ -265,7 +265,7 @@ func (h *harness) connect(name string, server uint64, resume bool, lastZxid int6
 	h.nextConn++
 	c.conn, c.server = h.nextConn, server
 	h.byConn[c.conn] = c
-	req := Connect{Timeout: 1000, LastZxidSeen: max(c.lastZxid, lastZxid)}
+	req := Connect{Timeout: 1000, LastZxidSeen: max(c.lastZxid, lastZxid), Addr: addr}
 	if resume {
 		req.Session, req.Passwd = c.session, Passwd(c.session)
 	}
@@ -320,6 +320,9 @@ func (h *harness) status() {
 	}
 }
 
-func createReq(path, data string, flags int32) Request {
-	return Request{Req: tree.Request{Op: tree.OpCreate, Path: path, Data: []byte(data), ACL: tree.WorldACL(tree.PermAll), Flags: flags}}
+func createReq(path, data string, flags int32, acl []tree.ACL) Request {
+	if acl == nil {
+		acl = tree.WorldACL(tree.PermAll)
+	}
+	return Request{Req: tree.Request{Op: tree.OpCreate, Path: path, Data: []byte(data), ACL: acl, Flags: flags}}
 }

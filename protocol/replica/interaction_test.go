@@ -49,7 +49,11 @@ func TestInteraction(t *testing.T) {
 					require.NoError(t, err)
 					zxid = n
 				}
-				h.connect(argStr(t, d, "c"), uint64(argInt(t, d, "server", 1)), d.HasArg("resume"), zxid)
+				var addr string
+				if d.HasArg("addr") {
+					addr = argStr(t, d, "addr")
+				}
+				h.connect(argStr(t, d, "c"), uint64(argInt(t, d, "server", 1)), d.HasArg("resume"), zxid, addr)
 			case "op":
 				h.submit(argStr(t, d, "c"), parseOp(t, d))
 			case "disconnect":
@@ -105,9 +109,12 @@ func parseOp(t *testing.T, d *datadriven.TestData) Request {
 	var words []string
 	flags, version := int32(0), int32(-1)
 	watch := false
+	var acl []tree.ACL
 	for _, a := range d.CmdArgs {
 		switch {
 		case a.Key == "c":
+		case a.Key == "acl":
+			acl = append(acl, parseACL(t, d, a.Vals[0]))
 		case a.Key == "flags":
 			n, _ := strconv.Atoi(a.Vals[0])
 			flags = int32(n)
@@ -130,7 +137,7 @@ func parseOp(t *testing.T, d *datadriven.TestData) Request {
 	r := Request{Watch: watch}
 	switch words[0] {
 	case "create":
-		return createReq(arg(1), arg(2), flags)
+		return createReq(arg(1), arg(2), flags, acl)
 	case "get":
 		r.Req = tree.Request{Op: tree.OpGetData, Path: arg(1)}
 	case "exists":
@@ -151,4 +158,19 @@ func parseOp(t *testing.T, d *datadriven.TestData) Request {
 		t.Fatalf("%s: unknown op %s", d.Pos, strings.Join(words, " "))
 	}
 	return r
+}
+
+// parseACL reads scheme:id:perms, perms as letters of "rwcda" (the id may
+// hold colons, as a digest's does).
+func parseACL(t *testing.T, d *datadriven.TestData, text string) tree.ACL {
+	cut := strings.LastIndexByte(text, ':')
+	scheme, id, ok := strings.Cut(text[:max(cut, 0)], ":")
+	require.True(t, ok, "%s: acl %q is not scheme:id:perms", d.Pos, text)
+	a := tree.ACL{ID: tree.ID{Scheme: scheme, ID: id}}
+	for _, letter := range text[cut+1:] {
+		i := strings.IndexRune("rwcda", letter)
+		require.GreaterOrEqual(t, i, 0, "%s: acl %q: perm %q", d.Pos, text, letter)
+		a.Perms |= 1 << i
+	}
+	return a
 }

@@ -22,7 +22,7 @@ func TestResumeWhileSessionCloses(t *testing.T) {
 	}
 	h.stabilize()
 	h.untilServing(1000)
-	h.connect("a", 1, false, 0)
+	h.connect("a", 1, false, 0, "")
 	a := h.clients["a"]
 	a.xid++
 	require.NoError(t, h.nodes[1].srv.Submit(a.conn, Request{Xid: a.xid, Req: tree.Request{Op: tree.OpCloseSession}}))

@@ -274,6 +274,12 @@ func (s *Server) Connect(id ConnID, req Connect) error {
 		return nil
 	}
 	c.timeout = negotiate(req.Timeout, s.minTimeout, s.maxTimeout)
+	if req.Addr != "" {
+		// ZooKeeper's server connection starts with this identity; it
+		// travels with every forwarded request, so the leader's ACL
+		// checks see it too.
+		c.auth = []tree.ID{{Scheme: "ip", ID: req.Addr}}
+	}
 	s.conns[id] = c
 	if req.Session == 0 {
 		c.session = s.nextSession

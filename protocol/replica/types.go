@@ -33,6 +33,11 @@ type Connect struct {
 	// Session is 0 for a new session, or the session to resume.
 	Session int64
 	Passwd  []byte
+	// Addr is the client's address as ZooKeeper writes it in the
+	// connection's "ip" identity (Java's InetAddress.getHostAddress:
+	// "127.0.0.1", "0:0:0:0:0:0:0:1"); empty gives the connection no ip
+	// identity.
+	Addr string
 }
 
 func (c Connect) String() string {

@@ -139,12 +139,21 @@ func (c *Client) connect() {
 	// The Java client's connect timeout: the session timeout shared by
 	// the servers it may have to try.
 	c.deadline = c.now().Add(c.cfg.SessionTimeout / time.Duration(len(c.order)))
-	req := &replica.Connect{LastZxidSeen: c.lastZxid, Timeout: int32(c.cfg.SessionTimeout.Milliseconds()), Session: c.session}
+	req := &replica.Connect{LastZxidSeen: c.lastZxid, Timeout: int32(c.cfg.SessionTimeout.Milliseconds()), Session: c.session,
+		Addr: clientAddr(c.cfg.Index)}
 	if c.session != 0 {
 		req.Passwd = replica.Passwd(c.session)
 	}
 	c.ctx.SendOn(ensemble.ChanClient, c.server, &ensemble.ClientFrame{Conn: c.conn, Connect: req})
 	c.lastSent = c.now()
+}
+
+// clientAddr is the address a simulated client connects from, its "ip"
+// identity: client i is the (i+1)th address of 10.0.0.0/8, whatever the
+// server.
+func clientAddr(index int) string {
+	n := uint32(index) + 1
+	return fmt.Sprintf("10.%d.%d.%d", byte(n>>16), byte(n>>8), byte(n))
 }
 
 // requestFrame is a request frame and its request in one allocation.

@@ -202,7 +202,7 @@ func (s *Server) serveConn(nc net.Conn, ip string) {
 	}
 	s.wg.Add(1)
 	go s.writeConn(c)
-	if !s.send(event{kind: evConnect, conn: c, connect: toConnect(creq), readOnly: creq.HasReadOnly}) {
+	if !s.send(event{kind: evConnect, conn: c, connect: toConnect(creq, c.ipID), readOnly: creq.HasReadOnly}) {
 		return
 	}
 	closing := false // after an unknown opcode: read on, submit nothing

@@ -39,9 +39,10 @@ type reqInfo struct {
 	whoAmI *wire.WhoAmIResponse
 }
 
-// toConnect turns a ConnectRequest into the replica's Connect.
-func toConnect(c *wire.ConnectRequest) replica.Connect {
-	return replica.Connect{LastZxidSeen: c.LastZxidSeen, Timeout: c.TimeOut, Session: c.SessionID, Passwd: c.Passwd}
+// toConnect turns a ConnectRequest from the client at addr (its ip
+// identity) into the replica's Connect.
+func toConnect(c *wire.ConnectRequest, addr string) replica.Connect {
+	return replica.Connect{LastZxidSeen: c.LastZxidSeen, Timeout: c.TimeOut, Session: c.SessionID, Passwd: c.Passwd, Addr: addr}
 }
 
 // unknownRequest is what an opcode without a request record becomes: the
@@ -64,8 +65,8 @@ var reconfigStandIn = tree.Request{Op: tree.OpDelete, Path: "/", Version: -1}
 // does not serve (sasl, a client's createSession, a deleteContainer) keep
 // their opcode and nothing else: the replica answers them Unimplemented.
 // So does whoAmI, which the host answers itself when the replica's
-// Unimplemented comes back in its turn (the replica keeps no client
-// addresses); reconfig becomes reconfigStandIn.
+// Unimplemented comes back in its turn (whoAmI is not a tree operation);
+// reconfig becomes reconfigStandIn.
 func toRequest(h wire.RequestHeader, r wire.Request) (replica.Request, reqInfo) {
 	out := replica.Request{Xid: h.Xid, Req: tree.Request{Op: tree.OpCode(h.Opcode)}}
 	info := reqInfo{xid: h.Xid, op: h.Opcode}

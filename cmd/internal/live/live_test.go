@@ -416,6 +416,42 @@ func TestACLsAndOtherOps(t *testing.T) {
 	}
 }
 
+// TestIPACLs: a connection's address is its "ip" identity, as in
+// ZooKeeper. An ACL for 127.0.0.1 lets a loopback client read and write
+// through every server (a follower forwards the identity with the write),
+// one for 10.0.0.1 refuses it, and an IPv6 subject is invalid in 3.8.
+func TestIPACLs(t *testing.T) {
+	t.Parallel()
+	e := startTestEnsemble(t, 3)
+	c, _ := connect(t, e.ClientAddrs(), 2*time.Second)
+	ipACL := func(id string) []zk.ACL { return []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: id}} }
+	_, err := c.Create("/near", []byte("0"), 0, ipACL("127.0.0.1"))
+	mustf(t, err, "create /near")
+	_, err = c.Create("/far", []byte("0"), 0, ipACL("10.0.0.1"))
+	mustf(t, err, "create /far")
+	if _, err := c.Create("/v6", nil, 0, ipACL("0:0:0:0:0:0:0:1")); !errors.Is(err, zk.ErrInvalidACL) {
+		t.Fatalf("create with an IPv6 ip ACL: %v, want InvalidACL", err)
+	}
+	for i, addr := range e.ClientAddrs() {
+		one, _ := connect(t, []string{addr}, 2*time.Second)
+		_, err := one.Set("/near", []byte(fmt.Sprint(i+1)), int32(i))
+		mustf(t, err, "set /near through %s", addr)
+		_, err = one.Sync("/near")
+		mustf(t, err, "sync through %s", addr)
+		data, _, err := one.Get("/near")
+		mustf(t, err, "get /near through %s", addr)
+		if string(data) != fmt.Sprint(i+1) {
+			t.Fatalf("get /near through %s = %q", addr, data)
+		}
+		if _, _, err := one.Get("/far"); !errors.Is(err, zk.ErrNoAuth) {
+			t.Fatalf("get /far through %s: %v, want NoAuth", addr, err)
+		}
+		if _, err := one.Set("/far", nil, -1); !errors.Is(err, zk.ErrNoAuth) {
+			t.Fatalf("set /far through %s: %v, want NoAuth", addr, err)
+		}
+	}
+}
+
 // TestWatchFrameOrder: a session's own write that fires its watch gets
 // the notification before the reply; setWatches with an old zxid fires
 // what changed since at once, before its reply (ZK-SEMANTICS.md §1).

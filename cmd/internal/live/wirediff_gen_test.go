@@ -44,10 +44,13 @@ var diffACLs = []zkgen.Weighted[[]wire.ACL]{
 	{Weight: 2, Value: []wire.ACL{}},
 	{Weight: 2, Value: []wire.ACL{acl(31, "digest", "no-colon")}},
 	{Weight: 1, Value: []wire.ACL{acl(31, "nosuchscheme", "x")}},
-	// No "ip" ACLs: ZooKeeper gives every connection the identity
-	// ip:<client address>, and protocol/replica has no way to be told a
-	// connection's address, so zabsim answers NoAuth where ZooKeeper
-	// admits 127.0.0.1 (a known difference, docs/LIVE.md).
+	// Every connection has the identity ip:127.0.0.1 on both sides: one
+	// ACL admits it, one lets it only read, two are invalid in 3.8 (a
+	// mask too wide, an IPv6 address).
+	{Weight: 3, Value: []wire.ACL{acl(31, "ip", "127.0.0.1")}},
+	{Weight: 2, Value: []wire.ACL{acl(31, "ip", "10.0.0.0/8"), acl(1, "ip", "127.0.0.0/8")}},
+	{Weight: 1, Value: []wire.ACL{acl(31, "ip", "127.0.0.1/33")}},
+	{Weight: 1, Value: []wire.ACL{acl(31, "ip", "0:0:0:0:0:0:0:1")}},
 }
 
 var diffAuths = []string{"alice:secret", "bob:pw", "alice:wrong"}
