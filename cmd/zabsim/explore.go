@@ -25,9 +25,11 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Writes, "writes", 2, "client writes the leader may propose")
 	fs.IntVar(&cfg.Crashes, "crashes", 0, "server crashes")
 	fs.IntVar(&cfg.Partitions, "partitions", 0, "times one server may be cut off (healed by a later choice)")
+	fs.IntVar(&cfg.Losses, "losses", 0, "messages lost without their connection closing: election notifications and followers' ACKs, which TCP never loses alone but whose loss only delays a commit")
+	fs.IntVar(&cfg.ElectionLinks, "election-links", 1, "notifications in flight per election link, a newer one pushing out the oldest as ZooKeeper's send queue of one does (0: no bound)")
 	fs.IntVar(&cfg.Timeouts, "timeouts", 0, "times a server in a role (leading or following) may give up on it (a lost connection, a slow quorum)")
-	fs.IntVar(&cfg.Depth, "depth", 20, "longest choice sequence explored (20 keeps --servers 3 --writes 2 --crashes 1 within minutes; deeper schedules: --walks)")
-	fs.IntVar(&cfg.States, "states", 50_000_000, "distinct states before stopping (about 330 bytes of memory each: 10 million took 3.4 GB)")
+	fs.IntVar(&cfg.Depth, "depth", 200, "longest choice sequence explored (--servers 3 --writes 2 --crashes 1 ends by itself at depth 62)")
+	fs.IntVar(&cfg.States, "states", 50_000_000, "distinct states before stopping (about 460 bytes of memory each: 16.7 million took 7.7 GB)")
 	fs.BoolVar(&cfg.FromEmpty, "from-empty", false, "explore the initial election too, instead of starting once it settled")
 	fs.BoolVar(&cfg.NoSleepSets, "no-sleep-sets", false, "explore every interleaving of independent choices (to measure what sleep sets save)")
 	fs.BoolVar(&cfg.NoSymmetry, "no-symmetry", false, "do not merge states that differ only by a relabelling of server ids (to measure what symmetry saves)")
@@ -116,7 +118,10 @@ func replayFlags(cfg explore.Config, bug string) string {
 	if cfg.Quorum != 0 {
 		fmt.Fprintf(&b, "--quorum %d ", cfg.Quorum)
 	}
-	fmt.Fprintf(&b, "--writes %d --crashes %d --partitions %d --timeouts %d ", cfg.Writes, cfg.Crashes, cfg.Partitions, cfg.Timeouts)
+	fmt.Fprintf(&b, "--writes %d --crashes %d --partitions %d --timeouts %d --election-links %d ", cfg.Writes, cfg.Crashes, cfg.Partitions, cfg.Timeouts, cfg.ElectionLinks)
+	if cfg.Losses != 0 {
+		fmt.Fprintf(&b, "--losses %d ", cfg.Losses)
+	}
 	if cfg.FromEmpty {
 		b.WriteString("--from-empty ")
 	}

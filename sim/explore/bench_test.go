@@ -13,7 +13,7 @@ import (
 // search runs on one goroutine; the garbage collector's work on the other
 // core counts in the CPU figure), since the machine is shared.
 func BenchmarkExplore(b *testing.B) {
-	cfg := Config{Servers: 3, Writes: 2, Crashes: 1, Depth: 100, States: 1_000_000}
+	cfg := Config{Servers: 3, Writes: 2, Crashes: 1, ElectionLinks: 1, Depth: 100, States: 1_000_000}
 	defer debug.SetGCPercent(debug.SetGCPercent(GCTarget))
 	var distinct int
 	cpu := cputime.Now()

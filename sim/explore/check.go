@@ -11,7 +11,8 @@ import (
 
 // observe updates the ghost variables from a peer's events and checks the
 // invariants that are about moments: at most one leader establishes each
-// epoch (Leadership2), a committed zxid names one transaction, a leader
+// epoch (Leadership2), a committed zxid names one transaction, an epoch's
+// leader commits its zxids in order (commit-order), a leader
 // establishing an epoch holds every committed entry (LeaderLogCompleteness
 // over its retained database), and a learner whose NEWLEADER ACK a leader
 // counts holds the committed history of earlier epochs on disk
@@ -42,6 +43,11 @@ func (w *world) observe(sid uint64, evs []protocol.Event) {
 		case protocol.EvCommitted:
 			w.fp.ghost = true
 			w.note("%s", ev)
+			// Only an epoch's leader proposes and commits in it, so it
+			// commits the epoch's zxids one after another.
+			if prev := ev.Zxid - 1; ev.Zxid.Counter() > 1 && !slices.ContainsFunc(w.committed, func(e protocol.Entry) bool { return e.Zxid == prev }) {
+				w.fail("commit-order: s%d committed %s before %s", sid, ev.Zxid, prev)
+			}
 			i, found := slices.BinarySearchFunc(w.committed, ev.Zxid, func(e protocol.Entry, z protocol.Zxid) int { return cmpZxid(e.Zxid, z) })
 			if found {
 				if !bytes.Equal(w.committed[i].Txn, ev.Txn) {

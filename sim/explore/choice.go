@@ -23,26 +23,35 @@ const (
 	// outstanding Ready (with Config.CrashPoints), and sends its messages
 	// after the last one, so a crash can fall between any two.
 	Persist
+	// Lose drops the oldest message of a link without closing it: an
+	// election notification, or a follower's ACK, whose loss can only
+	// delay a commit (Config.Losses).
+	Lose
 )
 
-// Choice is one step. For Deliver, From/To/Ch name the link whose oldest
-// message arrives; for the others To names the server.
+// Choice is one step. For Deliver and Lose, From/To/Ch name the link
+// whose oldest message arrives or is lost; for the others To names the
+// server.
 type Choice struct {
 	Kind     ChoiceKind
 	From, To uint64
 	Ch       protocol.Channel
 }
 
-// String is the compact form --replay accepts: d1>2q, d3>1e, t2, w3, c1,
-// r1, i2, h.
+// String is the compact form --replay accepts: d1>2q, d3>1e, l2>1q, t2,
+// w3, c1, r1, i2, h.
 func (c Choice) String() string {
 	switch c.Kind {
-	case Deliver:
+	case Deliver, Lose:
 		ch := "q"
 		if c.Ch == protocol.ChanElection {
 			ch = "e"
 		}
-		return fmt.Sprintf("d%d>%d%s", c.From, c.To, ch)
+		verb := "d"
+		if c.Kind == Lose {
+			verb = "l"
+		}
+		return fmt.Sprintf("%s%d>%d%s", verb, c.From, c.To, ch)
 	case Timeout:
 		return "t" + strconv.FormatUint(c.To, 10)
 	case Write:
@@ -79,7 +88,7 @@ func ParseChoices(s string) ([]Choice, error) {
 }
 
 func parseChoice(f string) (Choice, error) {
-	bad := fmt.Errorf("%w: choice %q (want d<from>><to>e|q, t<s>, w<s>, c<s>, r<s>, i<s> or h)", ErrSyntax, f)
+	bad := fmt.Errorf("%w: choice %q (want d<from>><to>e|q, l<from>><to>e|q, t<s>, w<s>, c<s>, r<s>, i<s>, p<s> or h)", ErrSyntax, f)
 	if f == "h" {
 		return Choice{Kind: Heal}, nil
 	}
@@ -91,7 +100,9 @@ func parseChoice(f string) (Choice, error) {
 		}
 		return Choice{Kind: k, To: n}, nil
 	}
-	if f[0] != 'd' || len(f) < 5 {
+	link := map[byte]ChoiceKind{'d': Deliver, 'l': Lose}
+	kind, ok := link[f[0]]
+	if !ok || len(f) < 5 {
 		return Choice{}, bad
 	}
 	var ch protocol.Channel
@@ -109,16 +120,18 @@ func parseChoice(f string) (Choice, error) {
 	if !ok || err1 != nil || err2 != nil || a == 0 || b == 0 {
 		return Choice{}, bad
 	}
-	return Choice{Kind: Deliver, From: a, To: b, Ch: ch}, nil
+	return Choice{Kind: kind, From: a, To: b, Ch: ch}, nil
 }
 
 // label numbers the choices of an n-server world densely from 0, so a set
 // of them (a sleep set) fits in a bit mask: the 2n² links first, then six
-// kinds per server, then Heal.
+// kinds per server, then Heal, then the 2n² links again for Lose.
 func (c Choice) label(n uint64) uint64 {
 	switch c.Kind {
 	case Deliver:
 		return ((c.From-1)*n+c.To-1)*2 + uint64(c.Ch)
+	case Lose:
+		return labels(n, false) + ((c.From-1)*n+c.To-1)*2 + uint64(c.Ch)
 	case Heal:
 		return 2*n*n + 6*n
 	case Persist:
@@ -127,20 +140,30 @@ func (c Choice) label(n uint64) uint64 {
 	return 2*n*n + uint64(c.Kind-Timeout)*n + c.To - 1
 }
 
-// labels is how many labels an n-server world has.
-func labels(n uint64) uint64 { return 2*n*n + 6*n + 1 }
+// labels is how many labels an n-server world has, with or without Lose.
+func labels(n uint64, lossy bool) uint64 {
+	if lossy {
+		return 4*n*n + 6*n + 1
+	}
+	return 2*n*n + 6*n + 1
+}
 
 // choiceOf is the inverse of label.
 func choiceOf(l, n uint64) Choice {
+	kind := Deliver
+	if base := labels(n, false); l >= base {
+		l -= base
+		kind = Lose
+	}
 	if l < 2*n*n {
 		link := l / 2
-		return Choice{Kind: Deliver, From: link/n + 1, To: link%n + 1, Ch: protocol.Channel(l % 2)}
+		return Choice{Kind: kind, From: link/n + 1, To: link%n + 1, Ch: protocol.Channel(l % 2)}
 	}
 	l -= 2 * n * n
 	if l == 6*n {
 		return Choice{Kind: Heal}
 	}
-	kind := ChoiceKind(l/n) + Timeout
+	kind = ChoiceKind(l/n) + Timeout
 	if l/n == 5 {
 		kind = Persist
 	}

@@ -24,7 +24,11 @@ package explore
 //     checks depend on the order (a leader establishing before or after
 //     another server commits);
 //   - a timeout is enabled only while nothing is in flight to its server,
-//     so it depends on every choice that sends to that server.
+//     and a message to a server that is down is lost, so a timeout and a
+//     restart depend on every choice that sends to their server;
+//   - a notification pushed out of a full election link is one the
+//     receiver would otherwise have delivered, so a choice that pushes one
+//     out depends on every choice at the receiver.
 //
 // A choice stays asleep only if it was "plain" (no global or ghost flag)
 // when its footprint was taken. Its footprint in a descendant state is
@@ -35,10 +39,13 @@ package explore
 type footprint struct {
 	server uint64 // 0 for Heal
 	kind   ChoiceKind
-	sentTo uint16 // servers it sent messages to
-	global bool
-	budget bool
-	ghost  bool
+	sentTo uint16 // servers it sent (or tried to send) messages to
+	// replaced: servers whose election link from this one it pushed a
+	// notification out of.
+	replaced uint16
+	global   bool
+	budget   bool
+	ghost    bool
 }
 
 // plain choices may sleep.
@@ -56,17 +63,24 @@ func independent(a, b footprint) bool {
 		return false
 	case a.ghost && b.ghost:
 		return false
-	case a.kind == Timeout && b.sentTo&(1<<(a.server-1)) != 0:
+	case dependsOnSendsTo(a.kind) && b.sentTo&(1<<(a.server-1)) != 0:
 		return false
-	case b.kind == Timeout && a.sentTo&(1<<(b.server-1)) != 0:
+	case dependsOnSendsTo(b.kind) && a.sentTo&(1<<(b.server-1)) != 0:
+		return false
+	case a.replaced&(1<<(b.server-1)) != 0 || b.replaced&(1<<(a.server-1)) != 0:
 		return false
 	}
 	return true
 }
 
+// dependsOnSendsTo: choices whose outcome changes when a message to their
+// server is sent before them (one in flight disables a timeout; one sent
+// before a restart is lost).
+func dependsOnSendsTo(k ChoiceKind) bool { return k == Timeout || k == Restart }
+
 // asleep is the footprint assumed for a choice inherited in a sleep set,
 // known only by its label: it may send to every server, and a timeout or
 // a write may use a budget.
 func asleep(c Choice) footprint {
-	return footprint{server: c.To, kind: c.Kind, sentTo: ^uint16(0), budget: c.Kind == Timeout || c.Kind == Write}
+	return footprint{server: c.To, kind: c.Kind, sentTo: ^uint16(0), replaced: ^uint16(0), budget: c.Kind == Timeout || c.Kind == Write}
 }

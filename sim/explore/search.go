@@ -10,6 +10,9 @@ import (
 	"github.com/zabsim/zabsim/protocol"
 )
 
+// maxServers bounds Config.Servers: ids fit the footprints' masks.
+const maxServers = 9
+
 // Config bounds a search.
 type Config struct {
 	Servers    int
@@ -17,6 +20,12 @@ type Config struct {
 	Writes     int
 	Crashes    int
 	Partitions int
+	// Losses bounds the messages lost from a live connection. Only those
+	// whose loss the protocol must survive are: election notifications
+	// (FLE resends) and followers' ACKs (a lost ACK only delays a
+	// commit). Over TCP neither is lost alone; the fault exposes mistakes
+	// that FIFO delivery hides (commit-out-of-order).
+	Losses int
 	// Timeouts bounds how often a server in a role gives up on it.
 	Timeouts int
 	// FromEmpty explores the initial election too; otherwise the search
@@ -26,9 +35,14 @@ type Config struct {
 	// own, so crashes fall between an append, its fsync, an epoch file
 	// write and the messages that depend on them.
 	CrashPoints bool
-	Depth       int // choices per path
-	States      int // distinct states before giving up
-	Bugs        []protocol.Bug
+	// ElectionLinks bounds the notifications in flight on one election
+	// link (0: no bound). A newer one pushes out the oldest, as
+	// QuorumCnxManager's send queue of one does when the sender thread
+	// lags; with 1, an election link holds only the latest vote.
+	ElectionLinks int
+	Depth         int // choices per path
+	States        int // distinct states before giving up
+	Bugs          []protocol.Bug
 	// NoSleepSets and NoSymmetry switch the reductions off, to measure
 	// what they save.
 	NoSleepSets bool
@@ -102,9 +116,9 @@ func FormatChoices(cs []Choice) string {
 
 func (c *Config) validate() error {
 	switch {
-	case c.Servers < 1 || c.Servers > 9:
-		return fmt.Errorf("explore: --servers %d is not between 1 and 9", c.Servers)
-	case c.Writes < 0 || c.Crashes < 0 || c.Partitions < 0 || c.Timeouts < 0:
+	case c.Servers < 1 || c.Servers > maxServers:
+		return fmt.Errorf("explore: --servers %d is not between 1 and %d", c.Servers, maxServers)
+	case c.Writes < 0 || c.Crashes < 0 || c.Partitions < 0 || c.Timeouts < 0 || c.ElectionLinks < 0 || c.Losses < 0:
 		return fmt.Errorf("explore: negative bound")
 	case c.Depth <= 0 || c.States <= 0:
 		return fmt.Errorf("explore: depth %d and states %d must be positive", c.Depth, c.States)
@@ -184,7 +198,7 @@ func Explore(cfg Config) (Result, error) {
 		return res, err
 	}
 	s := &searcher{cfg: cfg, n: uint64(cfg.Servers), seen: newVisited()}
-	s.sleep = !cfg.NoSleepSets && labels(s.n) <= 64
+	s.sleep = !cfg.NoSleepSets && labels(s.n, cfg.Losses > 0) <= 64
 	s.nodes = []node{{parent: -1, only: ^uint64(0)}}
 	s.stack, s.stackNode = []*world{root}, []int32{0}
 	s.seen.put(root.digest(), seenState{node: 0})
@@ -201,7 +215,7 @@ func Explore(cfg Config) (Result, error) {
 			return done()
 		}
 		for cur := from; cur < to; cur++ {
-			if v, path := s.expand(int32(cur), &res); v != "" {
+			if v, path := s.expand(int32(cur), depth, &res); v != "" {
 				res.Violation, res.Choices, res.Depth = v, path, depth+1
 				return done()
 			}
@@ -214,9 +228,9 @@ func Explore(cfg Config) (Result, error) {
 	return done()
 }
 
-// expand generates the successors of node cur; on a violation it returns
-// it with its path.
-func (s *searcher) expand(cur int32, res *Result) (string, []Choice) {
+// expand generates the successors of node cur, which is depth choices
+// from the root; on a violation it returns it with its path.
+func (s *searcher) expand(cur int32, depth int, res *Result) (string, []Choice) {
 	parent := s.world(cur)
 	nd := s.nodes[cur]
 	type sibling struct {
@@ -274,7 +288,7 @@ func (s *searcher) expand(cur int32, res *Result) (string, []Choice) {
 			s.nodes = append(s.nodes, node{parent: cur, label: uint16(l), sleep: sleep, only: ^uint64(0)})
 			s.seen.put(d, seenState{sleep: sleep, node: int32(len(s.nodes) - 1)})
 			res.Distinct++
-			res.Depth = max(res.Depth, s.depth(cur)+1)
+			res.Depth = max(res.Depth, depth+1)
 			if res.Distinct >= s.cfg.States {
 				return "", nil
 			}
@@ -299,15 +313,6 @@ func (s *searcher) expand(cur int32, res *Result) (string, []Choice) {
 		s.seen.put(d, seen)
 	}
 	return "", nil
-}
-
-// depth is a node's distance from the root.
-func (s *searcher) depth(i int32) int {
-	d := 0
-	for ; i > 0; i = s.nodes[i].parent {
-		d++
-	}
-	return d
 }
 
 // path is the choice sequence that reaches node i.

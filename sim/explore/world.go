@@ -64,12 +64,18 @@ type world struct {
 	// queues[(from-1)*n+to-1][ch] is the FIFO of messages in flight. The
 	// backing arrays are shared between worlds and never written in
 	// place: a send always appends to a full slice.
-	queues   [][2][]protocol.Message
-	isolated uint64 // the server cut off, 0 if none
-	writes   int
-	crashes  int
-	cuts     int
-	timeouts int
+	queues [][2][]protocol.Message
+	// serverBuf and queueBuf back servers and queues (queues only up to
+	// 3 servers), so that a clone, made for every successor, is one
+	// allocation.
+	serverBuf [maxServers]*server
+	queueBuf  [9][2][]protocol.Message
+	isolated  uint64 // the server cut off, 0 if none
+	writes    int
+	crashes   int
+	cuts      int
+	timeouts  int
+	losses    int
 	// Ghost state for the invariants, shared between worlds and copied
 	// on change: which server established each epoch (by epoch), and
 	// every entry a leader committed (by zxid).
@@ -122,14 +128,23 @@ func newWorld(cfg Config) (*world, error) {
 		panic(fmt.Sprintf("explore: in-memory storage failed: %v", err))
 	})
 	w := &world{env: e}
-	w.servers = make([]*server, cfg.Servers)
-	w.queues = make([][2][]protocol.Message, cfg.Servers*cfg.Servers)
+	w.servers = w.serverBuf[:cfg.Servers]
+	if links := cfg.Servers * cfg.Servers; links <= len(w.queueBuf) {
+		w.queues = w.queueBuf[:links]
+	} else {
+		w.queues = make([][2][]protocol.Message, links)
+	}
 	for i := range w.servers {
 		w.servers[i] = &server{store: &memStore{files: map[string][]byte{}}}
 		w.owned |= 1 << i
-		if err := w.start(uint64(i + 1)); err != nil {
+		if err := w.boot(uint64(i + 1)); err != nil {
 			return nil, err
 		}
+	}
+	// Every server is up before any speaks: a message to a server that
+	// is down is lost.
+	for sid := uint64(1); sid <= uint64(cfg.Servers); sid++ {
+		w.pump(sid)
 	}
 	return w, nil
 }
@@ -159,6 +174,16 @@ func (w *world) mutable(sid uint64) *server {
 }
 
 func (w *world) start(sid uint64) error {
+	if err := w.boot(sid); err != nil {
+		return err
+	}
+	w.pump(sid)
+	return nil
+}
+
+// boot starts sid's peer from its disk without carrying out its first
+// Ready.
+func (w *world) boot(sid uint64) error {
 	s := w.mutable(sid)
 	s.app = &listApp{}
 	pc := peerConfig(w.env.cfg, sid, w.env.quorum)
@@ -168,7 +193,6 @@ func (w *world) start(sid uint64) error {
 		return err
 	}
 	s.peer = p
-	w.pump(sid)
 	return nil
 }
 
@@ -208,7 +232,16 @@ func (w *world) note(format string, args ...any) {
 	}
 }
 
+// send puts m in flight. A message to a server that is down is lost, as
+// on a closed connection (whether it is down depends on the order of
+// choices, so the footprint records the attempt). An election link holds
+// at most Config.ElectionLinks notifications: a newer one pushes out the
+// oldest, as QuorumCnxManager's send queue does.
 func (w *world) send(m protocol.Message) {
+	w.fp.sentTo |= 1 << (m.To - 1)
+	if w.servers[m.To-1].peer == nil {
+		return
+	}
 	if m.Type == protocol.MsgReset {
 		w.reset(m.From, m.To)
 		return
@@ -219,9 +252,13 @@ func (w *world) send(m protocol.Message) {
 	if w.cutOff(m.From, m.To) {
 		return
 	}
-	w.fp.sentTo |= 1 << (m.To - 1)
 	q := w.queue(m.From, m.To, m.Channel())
-	*q = append((*q)[:len(*q):len(*q)], m)
+	keep := *q
+	if m.Channel() == protocol.ChanElection && w.env.cfg.ElectionLinks > 0 && len(keep) >= w.env.cfg.ElectionLinks {
+		keep = keep[len(keep)-w.env.cfg.ElectionLinks+1:]
+		w.fp.replaced |= 1 << (m.To - 1)
+	}
+	*q = append(keep[:len(keep):len(keep)], m)
 }
 
 func (w *world) cutOff(a, b uint64) bool {
@@ -278,6 +315,11 @@ func (w *world) crashNow(sid uint64) {
 			*w.queue(sid, other, protocol.ChanQuorum) = []protocol.Message{{Type: protocol.MsgReset, From: sid, To: other}}
 		}
 	}
+}
+
+// losable: the messages Config.Losses may drop.
+func losable(m protocol.Message) bool {
+	return m.Type == protocol.MsgNotification || m.Type == protocol.MsgAck
 }
 
 // timeoutEnabled keeps abstract time finite. A LOOKING server may let
@@ -387,16 +429,19 @@ func (w *world) stable() bool {
 func (w *world) enabled() []Choice {
 	out := make([]Choice, 0, 16)
 	n := uint64(len(w.servers))
+	cfg := &w.env.cfg
 	for from := uint64(1); from <= n; from++ {
 		for to := uint64(1); to <= n; to++ {
 			for ch := range protocol.Channel(2) {
-				if len(*w.queue(from, to, ch)) > 0 {
+				if q := *w.queue(from, to, ch); len(q) > 0 {
 					out = append(out, Choice{Kind: Deliver, From: from, To: to, Ch: ch})
+					if w.losses < cfg.Losses && losable(q[0]) {
+						out = append(out, Choice{Kind: Lose, From: from, To: to, Ch: ch})
+					}
 				}
 			}
 		}
 	}
-	cfg := &w.env.cfg
 	for sid := uint64(1); sid <= n; sid++ {
 		s := w.servers[sid-1]
 		if s.peer == nil {
@@ -431,7 +476,7 @@ func (w *world) enabled() []Choice {
 // choice that is not enabled.
 func (w *world) apply(c Choice) bool {
 	n := uint64(len(w.servers))
-	if c.To == 0 && c.Kind != Heal || c.To > n || c.From > n || c.Kind == Deliver && c.From == 0 {
+	if c.To == 0 && c.Kind != Heal || c.To > n || c.From > n || (c.Kind == Deliver || c.Kind == Lose) && c.From == 0 {
 		return false
 	}
 	w.fp = footprint{server: c.To, kind: c.Kind}
@@ -456,6 +501,18 @@ func (w *world) apply(c Choice) bool {
 		w.note("%s", m)
 		w.mutable(c.To).peer.Step(m)
 		w.pump(c.To)
+	case Lose:
+		q := w.queue(c.From, c.To, c.Ch)
+		if w.losses >= cfg.Losses || len(*q) == 0 || !losable((*q)[0]) {
+			return false
+		}
+		w.losses++
+		w.fp.budget = true
+		w.note("lost %s", (*q)[0])
+		*q = (*q)[1:]
+		if len(*q) == 0 {
+			*q = nil
+		}
 	case Timeout:
 		if !w.timeoutEnabled(c.To) {
 			return false
@@ -567,6 +624,7 @@ func (w *world) digestUnder(to, from protocol.Relabel) uint64 {
 	}
 	h.Word(to.Of(w.isolated))
 	h.Word(uint64(w.writes)<<48 | uint64(w.crashes)<<32 | uint64(w.cuts)<<16 | uint64(w.timeouts))
+	h.Word(uint64(w.losses))
 	for _, o := range w.epochLeader {
 		h.Word(uint64(o.epoch)<<32 | to.Of(o.sid))
 	}
@@ -626,8 +684,12 @@ func (s *server) relabelled(to protocol.Relabel) uint64 {
 // every server and copy one before changing it.
 func (w *world) clone() *world {
 	c := *w
-	c.servers = slices.Clone(w.servers)
-	c.queues = slices.Clone(w.queues)
+	c.servers = c.serverBuf[:len(w.servers)]
+	if len(w.queues) <= len(w.queueBuf) {
+		c.queues = c.queueBuf[:len(w.queues)]
+	} else {
+		c.queues = slices.Clone(w.queues)
+	}
 	c.owned, w.owned = 0, 0
 	c.epochLeader = slices.Clip(w.epochLeader)
 	c.committed = slices.Clip(w.committed)
