@@ -217,7 +217,7 @@ func DecodeSnapshot(b []byte) (*Tree, error) {
 		d.Fail("data limit %d", dataMax)
 	}
 	t := &Tree{
-		nodes: map[string]*node{}, ephemerals: map[int64]map[string]struct{}{},
+		nodes: map[string]*node{}, ephemerals: map[int64]*javaSet{},
 		sessions: map[int64]int32{}, watches: newWatchManager(), zxid: zxid,
 		config: Config{DataLengthMax: int(dataMax)},
 	}
@@ -286,7 +286,7 @@ func (d *decoder) snapshotNode(t *Tree, index int) {
 			return
 		}
 	}
-	children, ok := restoreChildSet(int(capacity), names)
+	children, ok := restoreJavaSet(int(capacity), names)
 	if !ok || (n.isEphemeral() && len(names) > 0) {
 		d.Fail("node %q children %q in a table of %d", n.path, names, capacity)
 		return
@@ -303,10 +303,8 @@ func (d *decoder) snapshotNode(t *Tree, index int) {
 	n.hash = hashNode(n)
 	t.nodes[n.path] = n
 	t.digest += n.hash
-	if n.isEphemeral() {
-		if t.ephemerals[n.ephemeralOwner] == nil {
-			t.ephemerals[n.ephemeralOwner] = map[string]struct{}{}
-		}
-		t.ephemerals[n.ephemeralOwner][n.path] = struct{}{}
-	}
+	// As DataTree.deserialize does, in the order ZooKeeper writes a
+	// snapshot (depth first, children in their order), into fresh sets:
+	// a follower synced by SNAP orders getEphemerals as ZooKeeper's does.
+	t.addEphemeral(n)
 }

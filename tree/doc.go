@@ -39,10 +39,14 @@
 //     no transaction; ZooKeeper closes the connection instead.
 //   - A multi with a read op inside becomes a MarshallingError transaction
 //     and drops its earlier ops' pending changes (ZooKeeper leaks them).
-//   - closeSession deletes, and GetEphemerals lists, paths in sorted order
-//     where ZooKeeper uses hash order.
-//   - Children order follows java.util.HashSet except for Java's tree bins
-//     and tables past 2^20 slots (see childSet).
+//   - closeSession deletes paths in sorted order where ZooKeeper uses
+//     hash order.
+//   - Children order, and GetEphemerals' order (a clone of the session's
+//     hash set), follow java.util.HashSet except for Java's tree bins and
+//     tables past 2^20 slots (see javaSet). After a restart from a local
+//     snapshot the ephemeral sets are rebuilt in snapshot order, as
+//     ZooKeeper rebuilds its own, but from a snapshot of another zxid than
+//     ZooKeeper's, so their order may differ from ZooKeeper's then.
 //   - Quota accounting under /zookeeper/quota, reconfig and TTL nodes
 //     (extendedTypesEnabled) are not implemented; session validity
 //     (SessionExpired, SessionMoved) is the server layer's check.

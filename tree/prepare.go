@@ -478,8 +478,10 @@ func (p *Preparer) prepareCheck(c Caller, req Request) (Txn, error) {
 // pending creates.
 func (p *Preparer) prepareCloseSession(zxid int64, c Caller, touched *preparedPaths) Txn {
 	set := map[string]bool{}
-	for path := range p.tree.ephemerals[c.Session] {
-		set[path] = true
+	if applied := p.tree.ephemerals[c.Session]; applied != nil {
+		for _, path := range applied.Names() {
+			set[path] = true
+		}
 	}
 	for _, path := range slices.Sorted(maps.Keys(p.changes)) {
 		switch ch := p.changes[path]; {

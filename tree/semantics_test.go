@@ -320,7 +320,8 @@ func TestCloseSession(t *testing.T) {
 	h.mustOK(create("/R", ""))
 	h.as(sessionB, nil, createFlags("/R/eph-close", FlagEphemeral))
 	h.as(sessionB, nil, createFlags("/R/s-", FlagEphemeralSequential))
-	require.Equal(t, []string{"/R/eph-close", "/R/s-0000000001"}, h.tree.GetEphemerals(Caller{Session: sessionB}, "/R"))
+	// In the order of ZooKeeper's hash set (java.util.HashSet prints them so).
+	require.Equal(t, []string{"/R/s-0000000001", "/R/eph-close"}, h.tree.GetEphemerals(Caller{Session: sessionB}, "/R"))
 	_, _ = h.tree.Exists(Caller{Session: sessionA}, "/R/eph-close", true)
 	_, _, _ = h.tree.GetChildren(Caller{Session: sessionA}, "/R", true)
 	_, _ = h.tree.Exists(Caller{Session: sessionB}, "/R/other", true)

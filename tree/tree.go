@@ -28,8 +28,8 @@ type Config struct {
 // replicated nor part of the digest or the snapshot.
 type Tree struct {
 	nodes      map[string]*node
-	ephemerals map[int64]map[string]struct{}
-	sessions   map[int64]int32 // session id → negotiated timeout in ms
+	ephemerals map[int64]*javaSet // by owner, kept as ZooKeeper keeps them for getEphemerals
+	sessions   map[int64]int32    // session id → negotiated timeout in ms
 	watches    watchManager
 	digest     uint64
 	zxid       int64 // last applied
@@ -51,7 +51,7 @@ type node struct {
 	cversion       int32
 	aversion       int32
 	ephemeralOwner int64
-	children       childSet
+	children       javaSet
 
 	path     string
 	dataHash uint64 // cached so that a parent's Stat change does not rehash its data
@@ -69,7 +69,7 @@ func New(config Config) *Tree {
 	assert(config.DataLengthMax > 0, "DataLengthMax %d", config.DataLengthMax)
 	t := &Tree{
 		nodes:      map[string]*node{},
-		ephemerals: map[int64]map[string]struct{}{},
+		ephemerals: map[int64]*javaSet{},
 		sessions:   map[int64]int32{},
 		watches:    newWatchManager(),
 		config:     config,
@@ -122,14 +122,21 @@ func (t *Tree) insertNode(n *node) {
 	n.aclHash = hashACL(n.acl)
 	t.nodes[n.path] = n
 	t.rehash(n)
-	if owner := n.ephemeralOwner; owner != 0 && owner != containerOwner {
-		set := t.ephemerals[owner]
-		if set == nil {
-			set = map[string]struct{}{}
-			t.ephemerals[owner] = set
-		}
-		set[n.path] = struct{}{}
+	t.addEphemeral(n)
+}
+
+// addEphemeral adds n to its owner's set when n is ephemeral, as
+// DataTree.createNode does: the first one makes the set.
+func (t *Tree) addEphemeral(n *node) {
+	if !n.isEphemeral() {
+		return
 	}
+	set := t.ephemerals[n.ephemeralOwner]
+	if set == nil {
+		set = newJavaSet(javaSetCapacityDefault)
+		t.ephemerals[n.ephemeralOwner] = set
+	}
+	set.Add(n.path)
 }
 
 func (t *Tree) removeNode(n *node) {
@@ -141,12 +148,10 @@ func (t *Tree) removeNode(n *node) {
 	t.rehash(parent)
 	delete(t.nodes, n.path)
 	t.digest -= n.hash
-	if owner := n.ephemeralOwner; owner != 0 && owner != containerOwner {
-		set := t.ephemerals[owner]
-		delete(set, n.path)
-		if len(set) == 0 {
-			delete(t.ephemerals, owner)
-		}
+	// The session's set stays, however empty, until the session ends:
+	// its table keeps the size it grew to, which orders getEphemerals.
+	if set := t.ephemerals[n.ephemeralOwner]; set != nil && n.isEphemeral() {
+		set.Remove(n.path)
 	}
 }
 
@@ -223,7 +228,7 @@ func (t *Tree) Exists(c Caller, path string, watch bool) (Stat, error) {
 }
 
 // GetChildren answers getChildren and getChildren2: child names without
-// a leading slash, in ZooKeeper's order (see childSet), and the Stat.
+// a leading slash, in ZooKeeper's order (see javaSet), and the Stat.
 func (t *Tree) GetChildren(c Caller, path string, watch bool) ([]string, Stat, error) {
 	n := t.nodes[lookupKey(path)]
 	if n == nil {
@@ -255,17 +260,22 @@ func (t *Tree) GetACL(c Caller, path string) ([]ACL, Stat, error) {
 }
 
 // GetEphemerals lists the caller's ephemerals whose path starts with
-// prefix (all of them for "", "/" or blanks), sorted: ZooKeeper returns
-// them in hash order, which no client may rely on.
+// prefix (all of them when prefix, trimmed as Java's String.trim trims, is
+// empty or "/"), in ZooKeeper's order: that of a clone of the session's
+// hash set (javaSet.clone).
 func (t *Tree) GetEphemerals(c Caller, prefix string) []string {
-	all := strings.TrimSpace(prefix) == "" || strings.TrimSpace(prefix) == "/"
+	set := t.ephemerals[c.Session]
+	if set == nil {
+		return nil
+	}
+	trimmed := strings.TrimFunc(prefix, func(r rune) bool { return r <= ' ' })
+	all := trimmed == "" || trimmed == "/"
 	var out []string
-	for path := range t.ephemerals[c.Session] {
+	for _, path := range set.clone().Names() {
 		if all || strings.HasPrefix(path, prefix) {
 			out = append(out, path)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 

@@ -133,6 +133,7 @@ func (t *Tree) applyOne(zxid int64, txn Txn, events *[]Event) Result {
 		t.sessions[txn.Session] = txn.Timeout
 		t.digest += hashSession(txn.Session, txn.Timeout, true)
 	case OpCloseSession:
+		delete(t.ephemerals, txn.Session) // DataTree drops the set before it deletes the paths
 		for _, path := range txn.Paths {
 			// Like ZooKeeper's killSession, a path that is gone (or is not
 			// this session's ephemeral) is skipped.
