@@ -2,6 +2,7 @@ package tree
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,4 +77,49 @@ func TestJavaSetCloneMatchesJava(t *testing.T) {
 	}
 	require.Greater(t, clones, 500)
 	require.Greater(t, reordered, 50, "the file no longer tells a clone from its source")
+}
+
+// TestEphemeralOrderMatchesZooKeeper replays testdata/zk_ephemerals.txt,
+// sessions that created and deleted ephemerals on a ZooKeeper 3.8.0 and
+// the getEphemerals answers it gave, order included (recorded, and
+// checked against ZooKeeper and a zabsim ensemble, by cmd/internal/live's
+// test of the same name, which also describes the format).
+func TestEphemeralOrderMatchesZooKeeper(t *testing.T) {
+	raw, err := os.ReadFile("testdata/zk_ephemerals.txt")
+	require.NoError(t, err)
+	h := newHarness(t)
+	session := int64(0)
+	answers, reordered := 0, 0
+	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		verb, arg, _ := strings.Cut(line, " ")
+		var r Result
+		switch verb {
+		case "#":
+			continue
+		case "p":
+			r = h.mustOK(create(arg, ""))
+		case "session":
+			session++
+		case "close":
+			r, _ = h.as(session, nil, Request{Op: OpCloseSession})
+		case "+":
+			r, _ = h.as(session, nil, createFlags(arg, FlagEphemeral))
+		case "-":
+			r, _ = h.as(session, nil, Request{Op: OpDelete, Path: arg, Version: -1})
+		case "?":
+			prefix, want, ok := strings.Cut(arg, "\t")
+			require.True(t, ok, "line %d: %q", i+1, line)
+			got := h.tree.GetEphemerals(Caller{Session: session}, prefix)
+			require.Equal(t, want, strings.Join(got, ","), "line %d", i+1)
+			answers++
+			if !slices.IsSorted(got) {
+				reordered++
+			}
+		default:
+			t.Fatalf("line %d: %q", i+1, line)
+		}
+		require.NoError(t, r.Err, "line %d: %q", i+1, line)
+	}
+	require.Greater(t, answers, 50)
+	require.Greater(t, reordered, 20, "the recording no longer tells ZooKeeper's order from a sorted one")
 }

@@ -106,14 +106,6 @@ func diffCompare(m *zxidMap, i int, zk, zs *diffSide, za, sa *answer) string {
 			}
 		}
 	}
-	// getEphemerals lists a Java hash set of the session's paths, in an
-	// order that depends on the set's history (insertions, removals,
-	// resizes); zabsim sorts them. Only the set is compared.
-	for _, r := range []wire.Response{za.resp, sa.resp} {
-		if e, ok := r.(*wire.GetEphemeralsResponse); ok {
-			slices.Sort(e.Ephemerals)
-		}
-	}
 	if !reflect.DeepEqual(za.resp, sa.resp) {
 		return "results differ"
 	}
