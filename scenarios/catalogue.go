@@ -71,6 +71,12 @@ type Scenario struct {
 	// nodes persistent instead of ephemeral.
 	ClientPauses bool
 	Durable      bool
+	// EventsMax, when positive, replaces the run's budget of simulated
+	// events (zk.DefaultConfig's). Without clients a run needs a few
+	// thousand events a second, so a small budget turns a notification
+	// storm that never elects a leader into a failure in seconds of wall
+	// time instead of a minute.
+	EventsMax uint64
 	// StartGap, when positive, switches the servers on one after another,
 	// server i at (i-1)*StartGap, instead of all at once.
 	StartGap time.Duration
@@ -119,6 +125,8 @@ var catalogue = []Scenario{
 	base("rolling-restarts", "every server restarts once, one at a time, under load", 5, FaultsRolling),
 	base("crash-kill", "crashes of the leader, followers and minorities, some losing unsynced writes", 5, "crashes"),
 	base("staggered-crashes", "a server falls behind, the leader crashes, and the laggard restarts first: it must not lead", 3, FaultsStaggered),
+	base("idle-crashes", "5 servers and no clients: leaders and followers crash and restart, and epochs are established with no transaction in them", 5, "crashes").
+		with(func(s *Scenario) { s.Clients, s.EventsMax = 0, 1_000_000 }),
 	base("total-crash", "every server crashes at once and the ensemble recovers from disk", 3, "total-crash"),
 	base("crash-points", "servers crash at named points around NEWLEADER, fsync and snapshots", 3, "crash-points"),
 	base("minority-partition", "a random minority is cut off from the majority", 5, "minority-partition").skipSynced(),

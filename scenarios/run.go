@@ -228,6 +228,9 @@ func (s Scenario) setup(seed uint64, bugs []protocol.Bug, sched nemesis.Schedule
 	cfg.Duration = s.Duration + 4*time.Minute
 	cfg.LivenessBound = s.LivenessBound
 	cfg.Linearizable.SkipSyncedReads = s.SkipSyncedReads
+	if s.EventsMax > 0 {
+		cfg.EventsMax = s.EventsMax
+	}
 	if s.StartGap > 0 {
 		for i := range s.Servers + s.Observers {
 			cfg.Ensemble.StartAt = append(cfg.Ensemble.StartAt, time.Duration(i)*s.StartGap)
