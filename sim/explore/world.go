@@ -238,6 +238,9 @@ func (w *world) note(format string, args ...any) {
 // at most Config.ElectionLinks notifications: a newer one pushes out the
 // oldest, as QuorumCnxManager's send queue does.
 func (w *world) send(m protocol.Message) {
+	if m.Type == protocol.MsgPing {
+		return // time is abstract: liveness of connections is a choice
+	}
 	w.fp.sentTo |= 1 << (m.To - 1)
 	if w.servers[m.To-1].peer == nil {
 		return
@@ -245,9 +248,6 @@ func (w *world) send(m protocol.Message) {
 	if m.Type == protocol.MsgReset {
 		w.reset(m.From, m.To)
 		return
-	}
-	if m.Type == protocol.MsgPing {
-		return // time is abstract: liveness of connections is a choice
 	}
 	if w.cutOff(m.From, m.To) {
 		return
