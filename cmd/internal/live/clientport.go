@@ -26,8 +26,8 @@ type clientConn struct {
 	id     replica.ConnID
 	nc     net.Conn
 	remote string
-	ipID   string        // the "ip" identity ZooKeeper would give the client
-	out    chan outFrame // sent to and closed by the loop only
+	ipID   string  // the "ip" identity ZooKeeper would give the client
+	out    *outbox // filled and closed by the loop only
 	opened time.Time
 
 	// Loop-owned.
@@ -196,7 +196,7 @@ func (s *Server) serveConn(nc net.Conn, ip string) {
 		return
 	}
 	c := &clientConn{id: replica.ConnID(s.nextConn.Add(1)), nc: nc, remote: remote, ipID: ip,
-		out: make(chan outFrame, outQueue), opened: time.Now()}
+		out: newOutbox(), opened: time.Now()}
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		c.ipID = javaHostAddress(a.IP)
 	}
@@ -250,39 +250,40 @@ func (s *Server) readError(remote string, err error) {
 	}
 }
 
-// writeConn is a connection's writer: it sends what the loop queued,
-// flushing whenever the queue runs dry, and closes the connection after
-// the last frame.
+// writeConn is a connection's writer: it sends what the loop queued, a
+// batch at a time with one flush, and closes the connection after the
+// last frame.
 func (s *Server) writeConn(c *clientConn) {
 	defer s.wg.Done()
 	defer c.nc.Close()
 	bw := bufio.NewWriterSize(c.nc, connBuffer)
 	var prefix [4]byte
+	var spare []outFrame
 	for {
-		var f outFrame
-		var ok bool
-		select {
-		case f, ok = <-c.out:
-		case <-s.quit:
+		batch, open := c.out.take(spare, s.quit)
+		if !open {
 			return
 		}
-		if !ok || f.close {
-			_ = bw.Flush()
-			return
-		}
-		body := f.encode()
-		binary.BigEndian.PutUint32(prefix[:], uint32(len(body)))
-		if _, err := bw.Write(prefix[:]); err != nil {
-			return
-		}
-		if _, err := bw.Write(body); err != nil {
-			return
-		}
-		if len(c.out) == 0 {
-			if err := bw.Flush(); err != nil {
+		for i := range batch {
+			f := &batch[i]
+			if f.close {
+				_ = bw.Flush()
+				return
+			}
+			body := f.encode()
+			binary.BigEndian.PutUint32(prefix[:], uint32(len(body)))
+			if _, err := bw.Write(prefix[:]); err != nil {
+				return
+			}
+			if _, err := bw.Write(body); err != nil {
 				return
 			}
 		}
+		if err := bw.Flush(); err != nil {
+			return
+		}
+		clear(batch)
+		spare = batch
 	}
 }
 
@@ -349,7 +350,7 @@ func (s *Server) closeConn(c *clientConn, hard bool) {
 		return
 	}
 	delete(s.conns, c.id)
-	close(c.out)
+	c.out.close()
 	if hard {
 		c.nc.Close()
 	}
@@ -360,17 +361,16 @@ func (s *Server) enqueue(c *clientConn, f outFrame) bool {
 	if c.dropping {
 		return false
 	}
-	select {
-	case c.out <- f:
-		c.sent++
-		s.stats.sent++
-		return true
-	default:
+	if !c.out.put(f, outQueue) {
 		s.logf("server %d: client %s: closing the connection: %d frames queued, the client is not reading",
-			s.cfg.ID, c.remote, len(c.out))
+			s.cfg.ID, c.remote, c.out.len())
+		c.dropping = true
 		s.dropped = append(s.dropped, c)
 		return false
 	}
+	c.sent++
+	s.stats.sent++
+	return true
 }
 
 // respond queues the client frames of the Ready just carried out.

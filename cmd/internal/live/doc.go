@@ -38,8 +38,8 @@
 // The reader reads frames (cmd/internal/wire, jute.maxbuffer 1,048,575
 // bytes by default), decodes them and turns them into replica requests
 // (convert.go is the one place where wire types meet replica types); the
-// writer encodes the loop's responses and writes them, flushing when its
-// queue runs dry. As in ZooKeeper 3.8:
+// writer takes every response the loop queued since its last turn,
+// encodes them and writes them with one flush. As in ZooKeeper 3.8:
 //
 //   - the first four bytes may be a four-letter word instead of a frame
 //     length (fourletter.go; 4lw.commands.whitelist, srvr by default);
