@@ -163,7 +163,12 @@ const MessageDataMax = 256 << 20
 // Marshal is the canonical big-endian encoding used by the live transport
 // and by state digests: equal messages give equal bytes.
 func (m Message) Marshal() []byte {
-	b := make([]byte, 0, messageHeader+len(m.Data))
+	return m.AppendMarshal(make([]byte, 0, messageHeader+len(m.Data)))
+}
+
+// AppendMarshal appends Marshal's bytes to b, for a host that packs
+// messages into one buffer.
+func (m Message) AppendMarshal(b []byte) []byte {
 	b = append(b, byte(m.Type))
 	b = binary.BigEndian.AppendUint64(b, m.From)
 	b = binary.BigEndian.AppendUint64(b, m.To)

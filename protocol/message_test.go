@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,7 +34,10 @@ func genMessage() *rapid.Generator[Message] {
 func TestMessageRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := genMessage().Draw(t, "m")
-		got, err := UnmarshalMessage(m.Marshal())
+		prefix := rapid.SliceOfN(rapid.Byte(), 0, 8).Draw(t, "prefix")
+		packed := m.AppendMarshal(slices.Clone(prefix))
+		require.Equal(t, append(slices.Clone(prefix), m.Marshal()...), packed, "AppendMarshal appends what Marshal makes")
+		got, err := UnmarshalMessage(packed[len(prefix):])
 		require.NoError(t, err)
 		require.Equal(t, m, got)
 	})

@@ -100,10 +100,13 @@ func readVerdict(r io.Reader) (code byte, boot uint64, err error) {
 // encodeFrame is the length prefix and the message. It copies m.Data, so
 // the caller may reuse it (protocol.Ready's buffers are reused).
 func encodeFrame(m protocol.Message) []byte {
-	body := m.Marshal()
-	f := make([]byte, lenPrefix, lenPrefix+len(body))
-	binary.BigEndian.PutUint32(f, uint32(len(body)))
-	return append(f, body...)
+	return appendFrame(make([]byte, 0, lenPrefix+messageHeader+len(m.Data)), m)
+}
+
+// appendFrame appends m's frame to b.
+func appendFrame(b []byte, m protocol.Message) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(messageHeader+len(m.Data)))
+	return m.AppendMarshal(b)
 }
 
 // frameChunk bounds what readFrame allocates ahead of the bytes that

@@ -14,8 +14,11 @@ import (
 // (dialled by either side) and the FIFO queue of frames it has not yet
 // taken. The queue belongs to the slot, not to a connection, so frames
 // queued while a dial is in flight go out on whichever connection wins.
+// The frames are encoded back to back in one buffer, which the writer
+// swaps for its spare and writes with one call.
 type quorumSlot struct {
-	queue    [][]byte
+	queue    []byte
+	queued   int    // frames in queue
 	cur      *qconn // dialling or up; nil when there is none
 	waiting  bool   // a dialer goroutine is sleeping before it dials
 	nextDial time.Time
@@ -48,14 +51,15 @@ func newQconn(id uint64, dialed bool) *qconn {
 	return &qconn{id: id, dialed: dialed, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-func (t *Transport) sendQuorumLocked(p *peer, frame []byte) {
+func (t *Transport) sendQuorumLocked(p *peer, m protocol.Message) {
 	s := &p.q
-	if len(s.queue) >= t.queueLimit {
-		t.logf(p.sid, protocol.ChanQuorum, "", fmt.Errorf("%w: %d messages waiting", ErrQueueFull, len(s.queue)))
+	if s.queued >= t.queueLimit {
+		t.logf(p.sid, protocol.ChanQuorum, "", fmt.Errorf("%w: %d messages waiting", ErrQueueFull, s.queued))
 		t.failQuorumLocked(p)
 		return
 	}
-	s.queue = append(s.queue, frame)
+	s.queue = appendFrame(s.queue, m)
+	s.queued++
 	switch {
 	case s.cur != nil && s.cur.up:
 		select {
@@ -73,7 +77,7 @@ func (t *Transport) sendQuorumLocked(p *peer, frame []byte) {
 // closes, what was queued is dropped, and only the peer hears of it.
 func (t *Transport) resetQuorumLocked(p *peer) {
 	s := &p.q
-	s.queue = nil
+	s.queue, s.queued = nil, 0
 	s.loses = 0
 	if s.cur != nil {
 		t.teardownLocked(p, s.cur, false)
@@ -88,7 +92,7 @@ func (t *Transport) failQuorumLocked(p *peer) {
 		t.teardownLocked(p, s.cur, true)
 		return
 	}
-	s.queue = nil
+	s.queue, s.queued = nil, 0
 	t.brokenLocked(p)
 	t.noticeLocked(p)
 }
@@ -117,7 +121,7 @@ func (t *Transport) teardownLocked(p *peer, c *qconn, report bool) {
 	s := &p.q
 	if s.cur == c {
 		s.cur = nil
-		s.queue = nil
+		s.queue, s.queued = nil, 0
 	}
 	if !c.up && c.report {
 		t.noticeLocked(p)
@@ -168,7 +172,7 @@ func (t *Transport) quorumDialer(p *peer) {
 			return
 		}
 		t.mu.Lock()
-		if s.cur != nil || len(s.queue) == 0 {
+		if s.cur != nil || s.queued == 0 {
 			s.waiting = false
 			t.mu.Unlock()
 			return
@@ -299,18 +303,22 @@ func (t *Transport) upLocked(p *peer, c *qconn) {
 	t.spawnLocked(func() { t.quorumWriter(p, c) })
 }
 
-// quorumWriter writes p's queue to c in batches. On a connection it
-// accepted it first sends the verdict, so nothing precedes it.
+// spareMax bounds the buffer a quorum writer keeps between batches, so
+// that one large message (a snapshot) does not hold its size for good.
+const spareMax = 1 << 20
+
+// quorumWriter writes p's queue to c, everything queued at once. On a
+// connection it accepted it first sends the verdict, so nothing precedes
+// it.
 func (t *Transport) quorumWriter(p *peer, c *qconn) {
 	s := &p.q
-	bw := bufio.NewWriterSize(c.nc, 64<<10)
 	if !c.dialed {
-		_, _ = bw.Write(encodeVerdict(verdictAccept, t.boot))
-		if err := bw.Flush(); err != nil {
+		if _, err := c.nc.Write(encodeVerdict(verdictAccept, t.boot)); err != nil {
 			t.failConn(p, c, err)
 			return
 		}
 	}
+	var spare []byte
 	for {
 		t.mu.Lock()
 		if c.closed {
@@ -318,7 +326,9 @@ func (t *Transport) quorumWriter(p *peer, c *qconn) {
 			return
 		}
 		batch := s.queue
-		s.queue = nil
+		if len(batch) > 0 {
+			s.queue, s.queued = spare[:0], 0
+		}
 		t.mu.Unlock()
 		if len(batch) == 0 {
 			select {
@@ -329,12 +339,13 @@ func (t *Transport) quorumWriter(p *peer, c *qconn) {
 			}
 			continue
 		}
-		for _, f := range batch {
-			_, _ = bw.Write(f) // the error sticks and Flush returns it
-		}
-		if err := bw.Flush(); err != nil {
+		if _, err := c.nc.Write(batch); err != nil {
 			t.failConn(p, c, err)
 			return
+		}
+		spare = nil
+		if cap(batch) <= spareMax {
+			spare = batch
 		}
 	}
 }

@@ -286,10 +286,6 @@ func (t *Transport) Resets() uint64 {
 // (a second LEADERINFO after a reconnect makes a follower exit).
 func (t *Transport) SendSince(m protocol.Message, since uint64) {
 	m.From = t.id
-	var frame []byte
-	if m.Type != protocol.MsgReset {
-		frame = encodeFrame(m)
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -300,8 +296,8 @@ func (t *Transport) SendSince(m protocol.Message, since uint64) {
 		t.logf(m.To, m.Channel(), "", fmt.Errorf("%w: cannot send %s", ErrUnknownPeer, m))
 		return
 	}
-	if len(frame)-lenPrefix > t.maxFrame {
-		err := fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, m, len(frame)-lenPrefix, t.maxFrame)
+	if size := messageHeader + len(m.Data); size > t.maxFrame {
+		err := fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, m, size, t.maxFrame)
 		t.logf(m.To, m.Channel(), "", err)
 		if m.Channel() == protocol.ChanQuorum {
 			t.failQuorumLocked(p)
@@ -313,13 +309,13 @@ func (t *Transport) SendSince(m protocol.Message, since uint64) {
 		return
 	}
 	if m.Channel() == protocol.ChanElection {
-		t.sendElectionLocked(p, frame)
+		t.sendElectionLocked(p, encodeFrame(m))
 		return
 	}
 	if p.q.resetAt > since {
 		return
 	}
-	t.sendQuorumLocked(p, frame)
+	t.sendQuorumLocked(p, m)
 }
 
 // Close closes every listener and connection and waits for every
