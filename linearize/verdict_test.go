@@ -35,7 +35,7 @@ func TestCheckRunGathersEveryCheck(t *testing.T) {
 		Truth:    twoWrites(t),
 		Zab:      zab,
 		Watches:  []SessionStream{{Session: 0x100, Items: []StreamItem{{Kind: ItemNotified, Path: "/a", Event: EventDataChanged, Zxid: z(2)}}}},
-		Liveness: &Liveness{Heal: 0, Bound: 50, End: 100},
+		Liveness: &Liveness{Heal: 0, Served: Infinity, Bound: 50, End: 100},
 	})
 	require.NoError(t, err)
 	require.NotNil(t, lin)

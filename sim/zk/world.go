@@ -247,8 +247,18 @@ func (w *World) Run() (Result, error) {
 	defer w.stopPrograms()
 	var live []linearize.Violation
 	deadline := w.s.Now().Add(w.cfg.Duration)
-	finished := func() bool { return w.done() && w.s.Now() >= w.faultsEnd }
-	if err := w.s.RunUntil(func() bool { return w.err != nil || finished() || w.s.Now() >= deadline }, 0); err != nil {
+	// From the end of a schedule that heals everything, the liveness
+	// window runs alongside the rest of the workload: the run watches for
+	// the first moment a leader serves, without stopping for it.
+	liveness := w.livenessWindow()
+	watch := liveness != nil
+	stop := func() bool {
+		if watch && w.s.Now() >= sim.Time(liveness.Heal) && w.e.Stable() {
+			liveness.Served, watch = int64(w.s.Now()), false
+		}
+		return w.err != nil || w.done() && w.s.Now() >= w.faultsEnd || w.s.Now() >= deadline
+	}
+	if err := w.s.RunUntil(stop, 0); err != nil {
 		live = append(live, linearize.Violation{Check: linearize.LivenessPending, Summary: "the run exhausted its budget: " + err.Error()})
 	}
 	if w.err != nil {
@@ -266,6 +276,9 @@ func (w *World) Run() (Result, error) {
 		}
 		bound := heal.Add(w.cfg.LivenessBound)
 		err := w.s.RunUntil(func() bool { return w.err != nil || (w.e.Stable() && w.done()) || w.s.Now() >= bound }, 0)
+		if liveness != nil && liveness.Served == linearize.Infinity && err == nil && w.e.Stable() {
+			liveness.Served = int64(w.s.Now())
+		}
 		switch {
 		case err != nil:
 			live = append(live, linearize.Violation{Check: linearize.LivenessPending, Summary: "after the heal: " + err.Error()})
@@ -285,10 +298,49 @@ func (w *World) Run() (Result, error) {
 	if w.err != nil {
 		return Result{}, fmt.Errorf("%w: %v", ErrRun, w.err)
 	}
-	return w.check(live)
+	if liveness != nil && w.s.Now() < sim.Time(liveness.Heal) {
+		liveness = nil // the run broke off before the faults ended
+	}
+	if liveness != nil {
+		liveness.End = int64(w.s.Now())
+		for _, c := range w.clients {
+			if c != nil && c.prog == nil && !c.Done() {
+				liveness.Waiting = append(liveness.Waiting, c.cfg.Index)
+			}
+		}
+	}
+	return w.check(live, liveness)
 }
 
-func (w *World) check(live []linearize.Violation) (Result, error) {
+// livenessWindow is where the liveness check starts when the faults end
+// by themselves: at the schedule's last step if that is a calm, which
+// ends every fault (or at once without a schedule). Then "a leader
+// serves, and every request is answered, within LivenessBound of the
+// heal" is checked from there, not only after the workload, which cannot
+// end without a leader and would hide an outage shorter than its
+// deadline. A schedule that leaves faults in place has its heal at the
+// end of the workload, where Run judges it itself (nil); so does a calm
+// after the workload's deadline. Client pauses (ProgramPauses) stop only
+// program clients, whose calls the history leaves out, so a paused
+// client never counts as unanswered.
+func (w *World) livenessWindow() *linearize.Liveness {
+	l := &linearize.Liveness{Heal: int64(w.s.Now()), Served: linearize.Infinity, Bound: int64(w.cfg.LivenessBound)}
+	var last nemesis.Step
+	for _, st := range w.cfg.Schedule {
+		if st.At >= last.At {
+			last = st
+		}
+	}
+	if len(w.cfg.Schedule) > 0 {
+		if last.Fault.Kind != nemesis.Calm || w.faultsEnd >= w.s.Now().Add(w.cfg.Duration) {
+			return nil
+		}
+		l.Heal = int64(w.faultsEnd)
+	}
+	return l
+}
+
+func (w *World) check(live []linearize.Violation, liveness *linearize.Liveness) (Result, error) {
 	entries, conflicts := w.e.Committed()
 	res := Result{Zab: w.e.Record(), Roles: w.e.Roles(), Events: w.s.EventsRun(), SimTime: w.s.Now(), TraceHash: w.s.TraceHash(), Committed: len(entries)}
 	if len(conflicts) == 0 {
@@ -307,7 +359,7 @@ func (w *World) check(live []linearize.Violation) (Result, error) {
 	for _, st := range w.streams {
 		res.Streams = append(res.Streams, *st)
 	}
-	v, lin, err := linearize.CheckRun(linearize.Run{History: res.History, Truth: res.Truth, Zab: &res.Zab, Watches: res.Streams, Options: w.cfg.Linearizable})
+	v, lin, err := linearize.CheckRun(linearize.Run{History: res.History, Truth: res.Truth, Zab: &res.Zab, Watches: res.Streams, Liveness: liveness, Options: w.cfg.Linearizable})
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %v", ErrRun, err)
 	}
