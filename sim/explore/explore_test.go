@@ -127,6 +127,7 @@ func TestSleepSetsKeepEveryState(t *testing.T) {
 		{Servers: 3, Writes: 1, Partitions: 1, Timeouts: 1, Depth: 8, States: 1_000_000},
 		{Servers: 3, Writes: 1, Crashes: 1, CrashPoints: true, Depth: 10, States: 1_000_000},
 		{Servers: 3, Writes: 1, Crashes: 1, ElectionLinks: 1, Depth: 14, States: 1_000_000},
+		{Servers: 3, Writes: 2, Losses: 2, Crashes: 1, ElectionLinks: 1, NoSymmetry: true, Depth: 9, States: 1_000_000},
 	} {
 		with, err := Explore(cfg)
 		require.NoError(t, err)

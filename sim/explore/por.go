@@ -79,8 +79,8 @@ func independent(a, b footprint) bool {
 func dependsOnSendsTo(k ChoiceKind) bool { return k == Timeout || k == Restart }
 
 // asleep is the footprint assumed for a choice inherited in a sleep set,
-// known only by its label: it may send to every server, and a timeout or
-// a write may use a budget.
+// known only by its label: it may send to every server, and a timeout, a
+// write or a loss may use a budget.
 func asleep(c Choice) footprint {
-	return footprint{server: c.To, kind: c.Kind, sentTo: ^uint16(0), replaced: ^uint16(0), budget: c.Kind == Timeout || c.Kind == Write}
+	return footprint{server: c.To, kind: c.Kind, sentTo: ^uint16(0), replaced: ^uint16(0), budget: c.Kind == Timeout || c.Kind == Write || c.Kind == Lose}
 }
