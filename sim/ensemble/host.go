@@ -56,8 +56,8 @@ func (h *host) Receive(from sim.NodeID, msg any) {
 	switch m := msg.(type) {
 	case *protocol.Message:
 		h.server.Step(*m)
-		syncStart := m.Type == protocol.MsgDiff || m.Type == protocol.MsgTrunc || m.Type == protocol.MsgSnap
-		if syncStart && h.store.armed == "cut-in-sync" {
+		// Armed is almost always empty: test it first, on every message.
+		if h.store.armed == "cut-in-sync" && (m.Type == protocol.MsgDiff || m.Type == protocol.MsgTrunc || m.Type == protocol.MsgSnap) {
 			h.store.armed = ""
 			h.ctx.Note("cut point cut-in-sync")
 			h.ctx.Disconnect(from, sim.Channel(protocol.ChanQuorum))

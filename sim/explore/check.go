@@ -2,6 +2,7 @@ package explore
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -45,10 +46,12 @@ func (w *world) observe(sid uint64, evs []protocol.Event) {
 			w.note("%s", ev)
 			// Only an epoch's leader proposes and commits in it, so it
 			// commits the epoch's zxids one after another.
-			if prev := ev.Zxid - 1; ev.Zxid.Counter() > 1 && !slices.ContainsFunc(w.committed, func(e protocol.Entry) bool { return e.Zxid == prev }) {
-				w.fail("commit-order: s%d committed %s before %s", sid, ev.Zxid, prev)
+			if prev := ev.Zxid - 1; ev.Zxid.Counter() > 1 {
+				if _, ok := w.committedAt(prev); !ok {
+					w.fail("commit-order: s%d committed %s before %s", sid, ev.Zxid, prev)
+				}
 			}
-			i, found := slices.BinarySearchFunc(w.committed, ev.Zxid, func(e protocol.Entry, z protocol.Zxid) int { return cmpZxid(e.Zxid, z) })
+			i, found := w.committedAt(ev.Zxid)
 			if found {
 				if !bytes.Equal(w.committed[i].Txn, ev.Txn) {
 					w.fail("zxid-uniqueness: %s committed as two different transactions", ev.Zxid)
@@ -64,14 +67,9 @@ func (w *world) observe(sid uint64, evs []protocol.Event) {
 	}
 }
 
-func cmpZxid(a, b protocol.Zxid) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// committedAt finds z in the ghost's committed entries (sorted by zxid).
+func (w *world) committedAt(z protocol.Zxid) (int, bool) {
+	return slices.BinarySearchFunc(w.committed, z, func(e protocol.Entry, z protocol.Zxid) int { return cmp.Compare(e.Zxid, z) })
 }
 
 // durablyHolds reports whether sid's disk (log and snapshots) holds every
@@ -131,7 +129,7 @@ func (w *world) check() {
 			continue
 		}
 		for _, a := range s.app.applied {
-			j, found := slices.BinarySearchFunc(w.committed, a.Zxid, func(e protocol.Entry, z protocol.Zxid) int { return cmpZxid(e.Zxid, z) })
+			j, found := w.committedAt(a.Zxid)
 			if found && !bytes.Equal(w.committed[j].Txn, a.Txn) {
 				w.fail("agreement: s%d applied %s with a different transaction than the committed one", i+1, a.Zxid)
 				return

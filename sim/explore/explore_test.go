@@ -86,37 +86,6 @@ func TestWalkIsDeterministicAndFindsDeepBugs(t *testing.T) {
 	require.Error(t, err)
 }
 
-// TestExploreFindsBugs: with a catalogued mistake switched on, the search
-// finds a violation whose choices replay to it; the same bounds with the
-// faithful protocol find none.
-func TestExploreFindsBugs(t *testing.T) {
-	for _, tt := range []struct {
-		bug protocol.Bug
-		cfg Config
-	}{
-		{protocol.BugQuorumTooSmall, Config{Servers: 3, Writes: 2, Crashes: 1, Depth: 4, States: 100_000}},
-	} {
-		t.Run(string(tt.bug), func(t *testing.T) {
-			bug := tt.cfg
-			bug.Bugs = []protocol.Bug{tt.bug}
-			res, err := Explore(bug)
-			require.NoError(t, err)
-			t.Logf("%s", res)
-			require.NotEmpty(t, res.Violation)
-			again, err := ParseChoices(FormatChoices(res.Choices))
-			require.NoError(t, err)
-			_, violation, err := Replay(bug, again)
-			require.NoError(t, err)
-			require.Equal(t, res.Violation, violation)
-
-			clean, err := Explore(tt.cfg)
-			require.NoError(t, err)
-			require.Empty(t, clean.Violation)
-			require.True(t, clean.Complete, "%s", clean)
-		})
-	}
-}
-
 // TestSleepSetsKeepEveryState: sleep sets prune transitions, never
 // states, so a search reaches exactly as many distinct states with them
 // as without, in fewer transitions.
