@@ -48,10 +48,15 @@ func (p *Peer) Clone(app App) *Peer {
 	c.out = cloneReady(p.out)
 	// The buffers of carried-out Readys are recycled in place, so the
 	// copy must not inherit them.
-	c.handed = Ready{}
-	c.spare = Ready{}
+	// The buffers of handed-out Readies stay with their host (the copy
+	// keeps only their continuations), and recycled buffers are not
+	// shared.
+	c.handed = nil
+	for _, h := range p.handed {
+		c.handed = append(c.handed, handedReady{done: append([]continuation(nil), h.done...)})
+	}
+	c.free = nil
 	c.onDone = append([]continuation(nil), p.onDone...)
-	c.inflightDone = append([]continuation(nil), p.inflightDone...)
 	return &c
 }
 
@@ -59,6 +64,7 @@ func cloneReady(rd Ready) Ready {
 	out := Ready{Fatal: rd.Fatal}
 	out.Persist = append([]Op(nil), rd.Persist...)
 	out.Messages = append([]Message(nil), rd.Messages...)
+	out.Early = append([]bool(nil), rd.Early...)
 	out.Events = append([]Event(nil), rd.Events...)
 	return out
 }

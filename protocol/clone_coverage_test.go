@@ -31,9 +31,8 @@ var stateFields = map[reflect.Type]map[string]string{
 		"committed": deep, "currentVote": scalar, "voteRound": scalar,
 		"el": deep, "lead": deep, "lrn": deep,
 		"term": ignored + "only compared with the term continuations were queued in, which is digested",
-		"out":  deep, "onDone": deep, "inflight": scalar, "inflightDone": deep,
-		"handed":        ignored + "cleared by Clone: a clone is taken between Readys",
-		"spare":         ignored + "recycled buffers, cleared by Clone",
+		"out":  deep, "onDone": deep, "handed": deep + "only the continuations; the buffers stay with the host",
+		"free":          ignored + "recycled buffers, cleared by Clone",
 		"unsyncedBatch": ignored + "set and consumed within one Ready", "halted": scalar,
 	},
 	reflect.TypeFor[election](): {

@@ -205,15 +205,12 @@ func (p *Peer) RelabelledDigest(r Relabel) uint64 {
 	}
 	h.Word(uint64(len(p.out.Messages)))
 	for i := range p.out.Messages {
-		h.Word(p.out.Messages[i].RelabelledDigest(r))
+		h.Word(p.out.Messages[i].RelabelledDigest(r)<<1 | boolWord(p.out.Early[i]))
 	}
-	h.Word(boolWord(p.inflight))
-	for _, cs := range [][]continuation{p.onDone, p.inflightDone} {
-		h.Word(uint64(len(cs)))
-		for _, c := range cs {
-			h.Word(uint64(c.kind)<<1 | boolWord(c.term == p.term))
-			h.Word(uint64(c.zxid))
-		}
+	h.Word(uint64(len(p.handed)))
+	h.continuations(p, p.onDone)
+	for _, hr := range p.handed {
+		h.continuations(p, hr.done)
 	}
 	return uint64(h)
 }
@@ -234,4 +231,12 @@ func (m *Message) RelabelledDigest(r Relabel) uint64 {
 	c := *m
 	c.From, c.To, c.Vote.Leader = r.Of(m.From), r.Of(m.To), r.Of(m.Vote.Leader)
 	return c.Digest()
+}
+
+func (h *Hasher) continuations(p *Peer, cs []continuation) {
+	h.Word(uint64(len(cs)))
+	for _, c := range cs {
+		h.Word(uint64(c.kind)<<1 | boolWord(c.term == p.term))
+		h.Word(uint64(c.zxid))
+	}
 }

@@ -201,20 +201,15 @@ type Peer struct {
 	term   uint64
 	out    Ready
 	onDone []continuation
-	// inflight is the Ready handed out and not yet advanced; its
-	// continuations run on Advance.
-	inflight     bool
-	inflightDone []continuation
-	// handed is the Ready last handed out; its slices are reused for the
-	// next one after Advance, so a busy peer does not allocate per batch.
-	handed Ready
+	// handed are the Readies handed out and not yet advanced, oldest
+	// first, each with the continuations that run on its Advance.
+	handed []handedReady
 	// unsyncedBatch: the batch being built must not get the group
 	// commit's fsync (an injected mistake asked for it).
 	unsyncedBatch bool
-	// spare holds the buffers of the Ready before last, so that a batch
-	// that filled up while its predecessor was being carried out still
-	// gets recycled buffers (the simulator advances after the fsync).
-	spare  Ready
+	// free holds the buffers of advanced Readies for the next batches, so
+	// a busy peer does not allocate per batch.
+	free   []Ready
 	halted bool
 }
 
@@ -508,16 +503,29 @@ func (p *Peer) stepUnconnected(m Message) {
 	}
 }
 
-// HasReady reports whether Ready has work and may be called: one Ready is
-// outstanding at a time, until Advance.
-func (p *Peer) HasReady() bool { return !p.inflight && !p.out.Empty() }
+// MaxInflightReadies bounds how many Readies a peer hands out before the
+// oldest is advanced. While a host's disk is busy with them, new work
+// joins the batch being built instead, so a slow disk means larger
+// batches, not an unbounded queue.
+const MaxInflightReadies = 16
+
+// handedReady is a Ready handed out and not yet advanced.
+type handedReady struct {
+	rd   Ready
+	done []continuation
+}
+
+// HasReady reports whether Ready has work and may be called: up to
+// MaxInflightReadies may be outstanding, each until its Advance.
+func (p *Peer) HasReady() bool { return len(p.handed) < MaxInflightReadies && !p.out.Empty() }
 
 // Ready hands out the accumulated work. The caller must carry it out
-// (Carry) and then call Advance. The Ready's slices are reused after
-// Advance: a host must copy whatever it keeps.
+// (a Carrier) and then call Advance; Readies are carried out and advanced
+// in the order they were handed out. The Ready's slices are reused after
+// its Advance: a host must copy whatever it keeps.
 func (p *Peer) Ready() Ready {
-	if p.inflight {
-		panic("protocol: Ready called before Advance of the previous one")
+	if len(p.handed) >= MaxInflightReadies {
+		panic("protocol: Ready called with MaxInflightReadies outstanding")
 	}
 	// Group commit: one fsync covers every log write of the batch, and
 	// the messages after it may depend on them.
@@ -534,46 +542,34 @@ func (p *Peer) Ready() Ready {
 		}
 	}
 	rd := p.out
-	p.out = Ready{Persist: p.spare.Persist, Messages: p.spare.Messages, Events: p.spare.Events}
-	p.spare = Ready{}
-	p.handed = rd
-	p.inflight = true
-	p.inflightDone, p.onDone = p.onDone, nil
+	p.out = Ready{}
+	if n := len(p.free); n > 0 {
+		p.out, p.free = p.free[n-1], p.free[:n-1]
+	}
+	p.handed = append(p.handed, handedReady{rd: rd, done: p.onDone})
+	p.onDone = nil
 	return rd
 }
 
-// recycle hands the buffer of a carried-out Ready back: as the next
-// batch's if that is still empty (the buffer that batch had, if larger
-// than the spare, becomes the spare, so no buffer is lost), else as the
-// spare for the one after. The host is done with it: Advance comes after
-// the Ready was carried out.
-func recycle[T any](out, spare *[]T, handed []T) {
-	clear(handed)
-	if len(*out) == 0 {
-		if cap(*out) > cap(*spare) {
-			*spare = (*out)[:0]
-		}
-		*out = handed[:0]
-	} else {
-		*spare = handed[:0]
-	}
-}
-
-// Advance tells the peer the last Ready is durable and sent. Work that had
-// to wait for it (a leader's own ACK, a follower's NEWLEADER ACK after its
-// history and currentEpoch are on disk) happens now.
+// Advance tells the peer the oldest outstanding Ready is durable and
+// sent. Work that had to wait for it (a leader's own ACK, a follower's
+// NEWLEADER ACK after its history and currentEpoch are on disk) happens
+// now.
 func (p *Peer) Advance() {
-	if !p.inflight {
+	if len(p.handed) == 0 {
 		panic("protocol: Advance without an outstanding Ready")
 	}
-	p.inflight = false
-	recycle(&p.out.Persist, &p.spare.Persist, p.handed.Persist)
-	recycle(&p.out.Messages, &p.spare.Messages, p.handed.Messages)
-	recycle(&p.out.Events, &p.spare.Events, p.handed.Events)
-	p.handed = Ready{}
-	done := p.inflightDone
-	p.inflightDone = nil
-	for _, c := range done {
+	h := p.handed[0]
+	copy(p.handed, p.handed[1:])
+	p.handed[len(p.handed)-1] = handedReady{}
+	p.handed = p.handed[:len(p.handed)-1]
+	clear(h.rd.Persist)
+	clear(h.rd.Messages)
+	clear(h.rd.Events)
+	if len(p.free) < 2 {
+		p.free = append(p.free, Ready{Persist: h.rd.Persist[:0], Messages: h.rd.Messages[:0], Early: h.rd.Early[:0], Events: h.rd.Events[:0]})
+	}
+	for _, c := range h.done {
 		if p.halted {
 			return
 		}
@@ -588,7 +584,7 @@ func (p *Peer) Advance() {
 		}
 	}
 	if p.onDone == nil {
-		p.onDone = done[:0] // nobody else holds it: reuse its array
+		p.onDone = h.done[:0] // nobody else holds it: reuse its array
 	}
 }
 
@@ -617,6 +613,30 @@ func (p *Peer) afterPersist(kind contKind, z Zxid) {
 func (p *Peer) send(m Message) {
 	m.From = p.id
 	p.out.Messages = append(p.out.Messages, m)
+	p.out.Early = append(p.out.Early, p.early(m))
+}
+
+// early reports whether m depends on nothing the peer has yet to make
+// durable, so that a host may send it before the Ready's storage work
+// (ZooKeeper's leader sends a PROPOSAL before its own log write is
+// flushed, and a follower forwards requests from its own thread).
+//   - An established leader's messages: its own durability enters the
+//     protocol only through its self-ACKs, which are continuations run
+//     after the persist. A quorum of ACKs still means a quorum of disks.
+//   - A serving learner's forwarded requests (APP), which carry a
+//     client's request and nothing of the learner's log.
+//
+// Everything else (an ACK, an ACKEPOCH, anything of election, discovery
+// and sync) waits for the persist, as ZooKeeper's SendAckRequestProcessor
+// waits for the flush.
+func (p *Peer) early(m Message) bool {
+	switch {
+	case p.lead != nil:
+		return p.lead.established && m.Type != MsgReset
+	case p.lrn != nil:
+		return p.lrn.stage == lBroadcast && m.Type == MsgApp
+	}
+	return false
 }
 
 func (p *Peer) persist(o Op) { p.out.Persist = append(p.out.Persist, o) }
@@ -818,9 +838,12 @@ func (p *Peer) fastForward() {
 	upTo := ^Zxid(0)
 	if p.has(BugLogWriterOutlivesRole) {
 		// The log writer is still working through its queue: the
-		// appends of the Ready being carried out and of the one being
+		// appends of the Readies being carried out and of the one being
 		// built land only after the fast-forward.
-		upTo = min(upTo, firstAppend(p.handed.Persist)-1, firstAppend(p.out.Persist)-1)
+		upTo = min(upTo, firstAppend(p.out.Persist)-1)
+		for _, h := range p.handed {
+			upTo = min(upTo, firstAppend(h.rd.Persist)-1)
+		}
 	}
 	for _, e := range p.disk {
 		if e.Zxid > p.lastProcessed && e.Zxid <= upTo {

@@ -313,17 +313,25 @@ func (nw *Network) ResetChannel(a, b NodeID, ch Channel) {
 	if !nw.link(a, b, ch).open && !nw.link(b, a, ch).open {
 		return
 	}
-	nw.reset(a, b, ch)
-	nw.reset(b, a, ch)
+	nw.reset(a, b, ch, true)
+	nw.reset(b, a, ch, true)
 }
 
 // Disconnect closes this node's connection to peer on one channel: what
-// either side had in flight is dropped and the peer is told.
+// either side had in flight is dropped and the peer is told. This node
+// is not: it closed the connection itself, and a notice arriving later
+// would be taken for news about the connection it may have opened since
+// (a learner that re-registered would take it for a refusal).
 func (c *NodeContext) Disconnect(peer NodeID, ch Channel) {
 	if !c.Alive() {
 		return
 	}
-	c.n.s.Net.ResetChannel(c.n.id, peer, ch)
+	nw := c.n.s.Net
+	if !nw.link(c.n.id, peer, ch).open && !nw.link(peer, c.n.id, ch).open {
+		return
+	}
+	nw.reset(c.n.id, peer, ch, true)
+	nw.reset(peer, c.n.id, ch, false)
 }
 
 func (nw *Network) resetNode(id NodeID) {
@@ -335,8 +343,9 @@ func (nw *Network) resetNode(id NodeID) {
 }
 
 // reset ends the current connection from one node to another; the next
-// message opens a new one, preceded by an in-band notice for the receiver.
-func (nw *Network) reset(from, to NodeID, ch Channel) {
+// message opens a new one. With notify, an in-band notice tells the
+// receiver.
+func (nw *Network) reset(from, to NodeID, ch Channel, notify bool) {
 	l := nw.link(from, to, ch)
 	if l.cfg.Mode != Stream {
 		return
@@ -354,7 +363,7 @@ func (nw *Network) reset(from, to NodeID, ch Channel) {
 	l.gen++
 	nw.stats.Resets++
 	nw.s.trace.add(TraceEvent{At: nw.s.now, Kind: TraceReset, Node: from, Peer: to, Info: uint64(ch)})
-	if nw.s.nodes[to].state != nodeDown {
+	if notify && nw.s.nodes[to].state != nodeDown {
 		l.sent++
 		nw.schedule(from, to, ch, l, resetNotice{}, 0, 0, l.sent)
 	}
@@ -378,7 +387,7 @@ func (nw *Network) send(from, to NodeID, ch Channel, msg any) {
 	if l.inflight >= l.cfg.QueueMax {
 		nw.drop(event{node: int32(to), src: int32(from), ch: ch, id: id, msg: msg}, DropQueueFull)
 		if l.cfg.Mode == Stream {
-			nw.reset(from, to, ch)
+			nw.reset(from, to, ch, true)
 		}
 		return
 	}

@@ -254,8 +254,8 @@ func TestChannelsAreIndependentConnections(t *testing.T) {
 	s.Node(0).ctx.SendOn(1, 1, "vote2")
 	require.NoError(t, s.RunFor(10*time.Millisecond))
 	require.ElementsMatch(t, []string{"vote", "proposal"}, order[:2], "channels do not order each other")
-	require.Equal(t, []string{"reset n0 ch2", "vote2"}, order[2:])
-	require.Equal(t, []NodeID{1}, rec(0).resets, "the closing end hears of it too")
+	require.ElementsMatch(t, []string{"reset n0 ch2", "vote2"}, order[2:], "the other end hears of the reset")
+	require.Empty(t, rec(0).resets, "the closing end is not told of its own close")
 }
 
 type chanProc struct{ log *[]string }

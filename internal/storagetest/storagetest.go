@@ -1,5 +1,5 @@
 // Package storagetest checks that a protocol.Storage behaves as the
-// protocol core and protocol.Carry assume, in the style of
+// protocol core and protocol.Persister assume, in the style of
 // testing/fstest.TestFS: each store's own tests call Run with a Harness,
 // so the simulated and the live store are held to one contract.
 package storagetest

@@ -81,9 +81,10 @@ type Server struct {
 	// Learner only: sessions touched since the last ping.
 	touched map[int64]int32
 
-	out, handed  []Response
-	inflight     bool
-	peerInflight bool
+	out, handed []Response
+	// inflight are the Readies handed out and not yet advanced, oldest
+	// first: whether each carries the peer's.
+	inflight []bool
 	// spare holds answered requests for reuse: one per request otherwise.
 	spare []*pending
 }
@@ -198,44 +199,46 @@ func (s *Server) Tick() {
 	}
 }
 
-// HasReady reports whether Ready has work: one Ready at a time.
+// HasReady reports whether Ready has work and may be called: up to
+// protocol.MaxInflightReadies may be outstanding, each until its Advance.
 func (s *Server) HasReady() bool {
-	return !s.inflight && (s.peer.HasReady() || len(s.out) > 0)
+	return len(s.inflight) < protocol.MaxInflightReadies && (s.peer.HasReady() || len(s.out) > 0)
 }
 
 // Ready hands out the peer's storage work and messages; Responses returns
-// the client frames that go with it. Persist, then send, then respond,
-// then Advance: a reply never reveals what is not yet durable.
+// the client frames that go with it. The responses may leave at once: an
+// answer reveals only committed state, which a quorum of servers has on
+// disk, so it need not wait for this server's own fsync (ZooKeeper's
+// FinalRequestProcessor does not either). Carry out the rest as the
+// protocol.Ready contract says, then Advance.
 func (s *Server) Ready() protocol.Ready {
-	if s.inflight {
-		panic("replica: Ready called before Advance of the previous one")
+	if len(s.inflight) >= protocol.MaxInflightReadies {
+		panic("replica: Ready called with MaxInflightReadies outstanding")
 	}
-	s.inflight = true
-	s.handed, s.out = s.out, nil
-	if s.peer.HasReady() {
-		s.peerInflight = true
+	// The host is done with the previous responses: reuse their array.
+	clear(s.handed)
+	s.handed, s.out = s.out, s.handed[:0]
+	peer := s.peer.HasReady()
+	s.inflight = append(s.inflight, peer)
+	if peer {
 		return s.peer.Ready()
 	}
 	return protocol.Ready{}
 }
 
-// Responses are the client frames of the last Ready, in order.
+// Responses are the client frames of the last Ready, in order, valid
+// until the next Ready.
 func (s *Server) Responses() []Response { return s.handed }
 
-// Advance tells the server the last Ready was carried out.
+// Advance tells the server the oldest outstanding Ready was carried out.
 func (s *Server) Advance() {
-	if !s.inflight {
+	if len(s.inflight) == 0 {
 		panic("replica: Advance without an outstanding Ready")
 	}
-	s.inflight = false
-	if len(s.out) == 0 {
-		// The host is done with the responses: reuse their array.
-		clear(s.handed)
-		s.out = s.handed[:0]
-	}
-	s.handed = nil
-	if s.peerInflight {
-		s.peerInflight = false
+	peer := s.inflight[0]
+	n := copy(s.inflight, s.inflight[1:])
+	s.inflight = s.inflight[:n]
+	if peer {
 		s.peer.Advance()
 	}
 }

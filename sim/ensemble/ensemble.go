@@ -297,7 +297,8 @@ func (e *Ensemble) ArmCrashPoint(node sim.NodeID, point string) error {
 func (e *Ensemble) start(ctx *sim.NodeContext, sid uint64, pc protocol.Config) sim.Process {
 	h := &host{e: e, ctx: ctx, sid: sid}
 	h.store = newStore(ctx, h)
-	h.carrier = protocol.NewCarrier(h.store, h.send, h.carriedOut, h.storageFailed)
+	h.carrier = protocol.NewCarrier(h.send)
+	h.persister = protocol.NewPersister(h.store)
 	e.hosts[sid-1] = h
 	rec, err := h.store.load()
 	if err == nil {

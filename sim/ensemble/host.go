@@ -13,19 +13,24 @@ import (
 
 // host is one incarnation of a server: the sim process around it.
 type host struct {
-	e        *Ensemble
-	ctx      *sim.NodeContext
-	sid      uint64
-	server   Server
-	store    *store
-	carrier  *protocol.Carrier
-	inflight bool
+	e         *Ensemble
+	ctx       *sim.NodeContext
+	sid       uint64
+	server    Server
+	store     *store
+	carrier   *protocol.Carrier
+	persister *protocol.Persister
+	// batch counts the Readies whose storage work is on the disk now;
+	// pumping is set while pump runs, so that a completion that comes at
+	// once leaves the rest to it instead of recursing.
+	batch   int
+	pumping bool
 	// resets counts quorum connection resets the server was told of;
 	// resetAt is the count at each peer's last one (by sid-1, nil until
-	// the first), readyAt the count
-	// when the Ready being carried out was made.
-	resets, readyAt uint64
-	resetAt         []uint64
+	// the first). A Ready is handed to the carrier tagged with the count
+	// of the moment it was made.
+	resets  uint64
+	resetAt []uint64
 	// clients maps each client node to its current connection here.
 	clients map[sim.NodeID]replica.ConnID
 }
@@ -96,7 +101,8 @@ func (h *host) clientFrame(from sim.NodeID, f *ClientFrame) {
 	}
 }
 
-// respond sends the client frames of the Ready just carried out.
+// respond sends the client frames of the Ready just handed out: an answer
+// reveals only committed state, which a quorum has on disk.
 func (h *host) respond() {
 	cs, ok := h.server.(ClientServer)
 	if !ok {
@@ -148,40 +154,62 @@ func (h *host) Tick() {
 	h.pump()
 }
 
-// pump hands the next Ready to the shared Carry, one at a time: storage
-// operations in order on the simulated disk (each completion a separate
-// event, so crashes fall between them), then the messages.
+// pump hands every Ready to the shared Carrier as the server makes it:
+// early messages and client responses leave at once, storage operations
+// are carried out in order on the simulated disk, a batch at a time (each
+// completion a separate event, so crashes fall between them), and the
+// rest of the messages follow each batch.
 func (h *host) pump() {
-	for !h.inflight && h.ctx.Alive() && h.server.HasReady() {
-		rd := h.server.Ready()
-		h.readyAt = h.resets
-		h.e.record.events(h, rd.Events)
-		if ex, ok := h.server.(expirer); ok {
-			h.e.record.expiries(h, ex.Expiries())
+	if h.pumping {
+		return
+	}
+	h.pumping = true
+	defer func() { h.pumping = false }()
+	for h.ctx.Alive() {
+		for h.server.HasReady() {
+			rd := h.server.Ready()
+			h.e.record.events(h, rd.Events)
+			if ex, ok := h.server.(expirer); ok {
+				h.e.record.expiries(h, ex.Expiries())
+			}
+			if h.e.debug != nil {
+				h.e.debug(h.sid, h.ctx.Now(), rd.Events)
+			}
+			if rd.Fatal != nil {
+				msg := fmt.Sprintf("server %d exits: %v", h.sid, rd.Fatal)
+				h.e.refused = append(h.e.refused, msg)
+				h.ctx.Note(msg)
+				h.crash()
+				return
+			}
+			h.carrier.Hand(rd, h.resets)
+			h.respond()
 		}
-		if h.e.debug != nil {
-			h.e.debug(h.sid, h.ctx.Now(), rd.Events)
-		}
-		if rd.Fatal != nil {
-			msg := fmt.Sprintf("server %d exits: %v", h.sid, rd.Fatal)
-			h.e.refused = append(h.e.refused, msg)
-			h.ctx.Note(msg)
-			h.crash()
+		ops, n := h.carrier.Batch()
+		if n == 0 {
 			return
 		}
-		h.inflight = true
-		h.carrier.Carry(rd)
-		if h.inflight {
+		h.batch = n
+		h.persister.Persist(ops, h.persisted, h.storageFailed)
+		if h.carrier.Busy() {
 			return // the rest happens in disk completion events
 		}
 	}
 }
 
-// carriedOut: the Ready was persisted and its messages sent.
-func (h *host) carriedOut() {
-	h.inflight = false
-	h.respond()
-	h.server.Advance()
+// persisted: the batch is durable; its Readies' other messages leave and
+// the server hears that each was carried out.
+func (h *host) persisted() {
+	h.carrier.Persisted()
+	n := h.batch
+	h.batch = 0
+	for range n {
+		if !h.ctx.Alive() {
+			return
+		}
+		h.server.Advance()
+	}
+	h.pump()
 }
 
 func (h *host) storageFailed(err error) {
@@ -191,16 +219,13 @@ func (h *host) storageFailed(err error) {
 	}
 }
 
-// carried continues after an asynchronous completion.
-func (h *host) carried() { h.pump() }
-
-func (h *host) send(m protocol.Message) {
+func (h *host) send(m protocol.Message, madeAt uint64) {
 	to := h.e.nodes[m.To-1]
 	if m.Type == protocol.MsgReset {
 		h.ctx.Disconnect(to, sim.Channel(protocol.ChanQuorum))
 		return
 	}
-	if h.resetAt != nil && m.Channel() == protocol.ChanQuorum && h.resetAt[m.To-1] > h.readyAt {
+	if h.resetAt != nil && m.Channel() == protocol.ChanQuorum && h.resetAt[m.To-1] > madeAt {
 		// The Ready was made for a connection that has broken since (a
 		// reset arrived while its fsync ran): like a write to a closed
 		// socket, the message goes nowhere, and never onto the next
@@ -369,7 +394,6 @@ func (s *store) onSynced() {
 	done := s.syncDone
 	s.syncDone = nil
 	done()
-	s.h.carried()
 }
 
 func (s *store) WriteFile(name string, data []byte, done func()) {
@@ -384,14 +408,12 @@ func (s *store) WriteFile(name string, data []byte, done func()) {
 			}
 		}
 		done()
-		s.h.carried()
 	})
 }
 
 func (s *store) RemoveFile(name string, done func()) {
 	s.disk.RemoveFile(name, func() {
 		done()
-		s.h.carried()
 	})
 }
 

@@ -41,13 +41,16 @@ type server struct {
 type env struct {
 	cfg    Config
 	quorum *protocol.QuorumVerifier
-	// carrier carries out Readys for whichever world cur is; records it
-	// marshals are never overwritten, so stores may keep them.
-	carrier *protocol.Carrier
-	cur     *world
-	store   *memStore
-	advance *protocol.Peer // advanced once a Ready is carried out; nil for a single op
-	perms   []perm         // the relabellings symmetric states are digested under
+	// carrier and persister carry out Readys for whichever world cur
+	// is; the records persister marshals are never overwritten, so
+	// stores may keep them.
+	carrier       *protocol.Carrier
+	persister     *protocol.Persister
+	persisted     func()
+	storageFailed func(error)
+	cur           *world
+	store         *memStore
+	perms         []perm // the relabellings symmetric states are digested under
 }
 
 // epochOwner is one entry of the ghost epoch-to-leader map.
@@ -120,13 +123,10 @@ func newWorld(cfg Config) (*world, error) {
 		return nil, err
 	}
 	e := &env{cfg: cfg, quorum: q, perms: permutations(cfg.Servers)}
-	e.carrier = protocol.NewCarrier(envStore{e}, func(m protocol.Message) { e.cur.send(m) }, func() {
-		if e.advance != nil {
-			e.advance.Advance()
-		}
-	}, func(err error) {
-		panic(fmt.Sprintf("explore: in-memory storage failed: %v", err))
-	})
+	e.carrier = protocol.NewCarrier(func(m protocol.Message, _ uint64) { e.cur.send(m) })
+	e.persister = protocol.NewPersister(envStore{e})
+	e.persisted = e.carrier.Persisted
+	e.storageFailed = func(err error) { panic(fmt.Sprintf("explore: in-memory storage failed: %v", err)) }
 	w := &world{env: e}
 	w.servers = w.serverBuf[:cfg.Servers]
 	if links := cfg.Servers * cfg.Servers; links <= len(w.queueBuf) {
@@ -197,12 +197,19 @@ func (w *world) boot(sid uint64) error {
 }
 
 // carry carries out rd (or one storage operation of it, when advance is
-// nil) on s's disk, sending its messages from this world.
+// nil) on s's disk, sending its messages from this world. The in-memory
+// disk completes at once, so the Ready is carried out before carry
+// returns.
 func (w *world) carry(rd protocol.Ready, s *server, advance *protocol.Peer) {
 	e := w.env
-	e.cur, e.store, e.advance = w, s.store, advance
-	e.carrier.Carry(rd)
-	e.cur, e.store, e.advance = nil, nil, nil
+	e.cur, e.store = w, s.store
+	e.carrier.Hand(rd, 0)
+	ops, _ := e.carrier.Batch()
+	e.persister.Persist(ops, e.persisted, e.storageFailed)
+	e.cur, e.store = nil, nil
+	if advance != nil {
+		advance.Advance()
+	}
 }
 
 // pump carries out every Ready of sid at once, or, with crash points,
@@ -219,11 +226,29 @@ func (w *world) pump(sid uint64) {
 		}
 		if w.env.cfg.CrashPoints {
 			rd.Events = nil
+			rd.Messages, rd.Early = w.sendEarly(rd), nil
 			s.rd, s.op = &rd, 0
 			return
 		}
 		w.carry(rd, s, s.peer)
 	}
+}
+
+// sendEarly sends rd's early messages, as a Carrier with nothing pending
+// does, and returns a copy of the others, which wait for the persist
+// choices.
+func (w *world) sendEarly(rd protocol.Ready) []protocol.Message {
+	var late []protocol.Message
+	var lateTo uint32 // by sid
+	for i, m := range rd.Messages {
+		if rd.Early[i] && lateTo&(1<<m.To) == 0 {
+			w.send(m)
+			continue
+		}
+		late = append(late, m)
+		lateTo |= 1 << m.To
+	}
+	return late
 }
 
 func (w *world) note(format string, args ...any) {

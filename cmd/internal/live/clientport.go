@@ -447,11 +447,11 @@ func (c *clientConn) addDigest(auth tree.ID) {
 	c.digests = append(c.digests, id)
 }
 
-// afterAdvance does what must wait until the replica has its Ready back:
+// afterRespond does what must wait until a Ready's responses are queued:
 // disconnect the clients dropped while responding (at once) or answered
 // for the last time (after their last frame), submit the requests that
 // waited for their session.
-func (s *Server) afterAdvance() {
+func (s *Server) afterRespond() {
 	for _, c := range s.dropped {
 		if s.conns[c.id] == c {
 			s.disconnect(c)

@@ -1,7 +1,7 @@
 // Package live runs the pure ZooKeeper server of protocol/replica in real
 // time: real sockets, real files, real clients. It is the simulator's
 // twin (sim/ensemble's host): the same server core, fed the same inputs,
-// its Ready carried out by the same function, protocol.Carry.
+// its Readies carried out by the same protocol.Carrier.
 //
 // # One event loop per server
 //
@@ -20,17 +20,22 @@
 //     Submit and Disconnect.
 //
 // After each input it takes in whatever else is already waiting (up to
-// batchMax), then hands the next Ready to the disk goroutine, which
-// carries it out with protocol.Carry: it appends the Ready's log records,
-// fsyncs them once (group commit: every proposal and ACK of the Ready
-// shares one fsync), writes epoch and snapshot files atomically, and only
-// then sends the messages. Meanwhile the loop goes on stepping, ticking
-// and submitting, which fills the next Ready, as the simulator's disk
-// completions do. When the disk goroutine is done, the loop hands the
-// Ready's client responses to the connections and calls Advance. A reply
-// therefore never reveals what a crash could still lose. A storage
-// failure or a Ready with Fatal set stops the server, as ZooKeeper exits
-// (Err then matches ErrFatal).
+// batchMax), then hands every Ready the replica has to a protocol.Carrier,
+// as the simulator does. The Carrier sends a Ready's early messages at
+// once (an established leader's PROPOSALs and COMMITs, a learner's
+// forwarded requests: none depends on this server's disk) and the loop
+// hands its client responses to the connections (an answer reveals only
+// committed state, which a quorum has on disk). The storage work goes to
+// the disk goroutine a batch at a time: it appends the log records of
+// every Ready handed out since the last batch began, fsyncs them once
+// (group commit), and writes epoch and snapshot files atomically.
+// Meanwhile the loop goes on stepping, ticking, submitting and sending.
+// When the batch is durable, the loop sends the messages that waited for
+// it (a follower's ACKs, everything of election, discovery and sync) and
+// calls Advance for each of its Readies, which lets a leader count its
+// own ACKs. A follower therefore never ACKs what a crash could still
+// lose. A storage failure or a Ready with Fatal set stops the server, as
+// ZooKeeper exits (Err then matches ErrFatal).
 //
 // # The client port
 //

@@ -125,17 +125,21 @@ type Server struct {
 	netConns map[net.Conn]struct{} // every client socket, for shutdown
 	closing  bool
 
-	// The disk goroutine carries out one Ready at a time while the loop
-	// goes on taking in messages, ticks and requests for the next one.
-	carryReq  chan carryJob
+	// The disk goroutine carries out one batch of storage work at a time
+	// (every Ready handed out since the last batch began, one fsync for
+	// all) while the loop goes on taking in messages, ticks and requests,
+	// and sending what need not wait for the disk.
+	carryReq  chan []protocol.Op
 	carryDone chan error
 	diskDone  chan struct{}
 	storeErr  error // set by the storage's Failed callback, on the disk goroutine
 
 	// Loop-owned.
-	inflight bool // a Ready is with the disk goroutine
-	conns    map[replica.ConnID]*clientConn
-	// Connections to close, and to wake, once the Ready is advanced.
+	carrier *protocol.Carrier
+	batch   int // Readies whose storage work is with the disk goroutine
+	conns   map[replica.ConnID]*clientConn
+	// Connections to close, and to wake, once a Ready's responses are
+	// sent.
 	dropped, finishing, waking []*clientConn
 	start                      time.Time
 	ticks                      int64
@@ -182,7 +186,7 @@ func newServer(cfg Config) (*Server, error) {
 		events:    make(chan event, eventQueue),
 		stop:      make(chan struct{}),
 		quit:      make(chan struct{}),
-		carryReq:  make(chan carryJob, 1),
+		carryReq:  make(chan []protocol.Op, 1),
 		carryDone: make(chan error, 1),
 		diskDone:  make(chan struct{}),
 		done:      make(chan struct{}),
@@ -274,6 +278,7 @@ func (s *Server) open() error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrServerConfig, err)
 	}
+	s.carrier = protocol.NewCarrier(s.tr.SendSince)
 	if err := s.tr.Start(); err != nil {
 		return fmt.Errorf("server %d: %w", s.cfg.ID, err)
 	}
@@ -346,12 +351,11 @@ func (s *Server) loop() {
 		case ev := <-s.events:
 			s.handle(ev)
 		case err := <-s.carryDone:
-			s.inflight = false
 			if err != nil {
 				s.fail(err)
 				return
 			}
-			s.carried()
+			s.persisted()
 		}
 		s.drain(inbound)
 		if err := s.pump(); err != nil {
@@ -400,64 +404,61 @@ func (s *Server) tickUntil(now time.Time) {
 	}
 }
 
-// pump starts carrying out the next Ready, if there is one and none is
-// being carried out. protocol.Carry, the function the simulator uses too,
-// appends the Ready's records, fsyncs them once for all (group commit),
-// writes its files, and only then sends its messages; the client
-// responses go out after that (carried). Carry runs on the disk
-// goroutine, so the loop takes in the next Ready's work meanwhile; a
-// Ready that persists nothing is carried out at once.
+// pump hands out every Ready the replica has to the Carrier, the
+// protocol's own, which the simulator uses too: the early messages
+// (an established leader's, a learner's forwarded requests) and the
+// client responses leave at once, and the storage work goes to the disk
+// goroutine a batch at a time, every Ready handed out since the last
+// batch began sharing one fsync (group commit). The rest of the messages
+// leave when their batch is durable.
 func (s *Server) pump() error {
-	for !s.inflight && s.rep.HasReady() {
-		rd := s.rep.Ready()
-		job := carryJob{rd: rd, since: s.tr.Resets()}
-		s.logEvents(rd.Events)
-		if rd.Fatal != nil {
-			return fmt.Errorf("%w: server %d exits: %v", ErrFatal, s.cfg.ID, rd.Fatal)
+	for {
+		for s.rep.HasReady() {
+			rd := s.rep.Ready()
+			s.logEvents(rd.Events)
+			if rd.Fatal != nil {
+				return fmt.Errorf("%w: server %d exits: %v", ErrFatal, s.cfg.ID, rd.Fatal)
+			}
+			s.carrier.Hand(rd, s.tr.Resets())
+			s.respond(s.rep.Responses())
+			s.afterRespond()
 		}
-		if len(rd.Persist) > 0 {
-			s.inflight = true
-			s.carryReq <- job // never waits: one Ready at a time
+		ops, n := s.carrier.Batch()
+		if n == 0 {
 			return nil
 		}
-		protocol.Carry(rd, nil, job.send(s.tr), func() {}, func(error) {})
-		s.carried()
+		s.batch = n
+		if len(ops) > 0 {
+			s.carryReq <- ops // never waits: one batch at a time
+			return nil
+		}
+		s.persisted()
 	}
-	return nil
 }
 
-// carried sends the client responses of the Ready just carried out and
-// hands the Ready back.
-func (s *Server) carried() {
-	s.respond(s.rep.Responses())
-	s.rep.Advance()
-	s.afterAdvance()
+// persisted sends the late messages of the batch just made durable and
+// hands its Readies back. The caller pumps.
+func (s *Server) persisted() {
+	s.carrier.Persisted()
+	n := s.batch
+	s.batch = 0
+	for range n {
+		s.rep.Advance()
+	}
 }
 
-// carryJob is a Ready and the transport's reset count when the core made
-// it: its quorum messages are for the connections of that moment.
-type carryJob struct {
-	rd    protocol.Ready
-	since uint64
-}
-
-func (j carryJob) send(tr *transport.Transport) func(protocol.Message) {
-	return func(m protocol.Message) { tr.SendSince(m, j.since) }
-}
-
-// diskLoop carries out the Readies the loop hands it, in order, with one
-// Carrier for the server's life: its arena for log records is reused from
-// one Ready to the next instead of allocated for each.
+// diskLoop carries out the batches the loop hands it, in order, with one
+// Persister for the server's life: its arena for log records is reused
+// from one batch to the next instead of allocated for each.
 func (s *Server) diskLoop() {
 	defer close(s.diskDone)
-	var since uint64
 	var carried bool
 	var failed error
-	c := protocol.NewCarrier(s.store, func(m protocol.Message) { s.tr.SendSince(m, since) },
-		func() { carried = true }, func(err error) { failed = err })
-	for job := range s.carryReq {
-		since, carried, failed = job.since, false, nil
-		c.Carry(job.rd)
+	p := protocol.NewPersister(s.store)
+	done, fail := func() { carried = true }, func(err error) { failed = err }
+	for ops := range s.carryReq {
+		carried, failed = false, nil
+		p.Persist(ops, done, fail)
 		if failed == nil {
 			failed = s.storeErr
 		}
@@ -491,7 +492,7 @@ func (s *Server) shutdown(why error) {
 	s.err = why
 	s.mu.Unlock()
 	close(s.quit) // readers waiting on a full event queue give up
-	if s.inflight {
+	if s.batch > 0 {
 		<-s.carryDone // what is on its way to the disk gets there
 	}
 	close(s.carryReq)
