@@ -566,7 +566,7 @@ func (p *Peer) Advance() {
 	clear(h.rd.Persist)
 	clear(h.rd.Messages)
 	clear(h.rd.Events)
-	if len(p.free) < 2 {
+	if len(p.free) < MaxInflightReadies {
 		p.free = append(p.free, Ready{Persist: h.rd.Persist[:0], Messages: h.rd.Messages[:0], Early: h.rd.Early[:0], Events: h.rd.Events[:0]})
 	}
 	for _, c := range h.done {
