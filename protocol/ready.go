@@ -305,15 +305,6 @@ func (c *Carrier) Persisted() {
 	c.late, c.lateHead, c.batched = c.late[:m], 0, 0
 }
 
-// Reset forgets every pending Ready without sending anything: the host
-// crashed the server.
-func (c *Carrier) Reset() {
-	clear(c.pending)
-	clear(c.late)
-	clear(c.lateTo)
-	c.pending, c.late, c.lateHead, c.batched = c.pending[:0], c.late[:0], 0, 0
-}
-
 // Persister carries out storage operations in order on a Storage. It is
 // built once per server: carrying out a batch allocates nothing of its
 // own (a busy simulator carries out hundreds of thousands per second).

@@ -307,15 +307,7 @@ func (nw *Network) Reset(a, b NodeID) {
 
 // ResetChannel breaks one channel's connection between two nodes, both
 // directions.
-func (nw *Network) ResetChannel(a, b NodeID, ch Channel) {
-	// A connection carries both directions: it exists once either side
-	// has used it, and breaking it tells both ends.
-	if !nw.link(a, b, ch).open && !nw.link(b, a, ch).open {
-		return
-	}
-	nw.reset(a, b, ch, true)
-	nw.reset(b, a, ch, true)
-}
+func (nw *Network) ResetChannel(a, b NodeID, ch Channel) { nw.closeChannel(a, b, ch, true) }
 
 // Disconnect closes this node's connection to peer on one channel: what
 // either side had in flight is dropped and the peer is told. This node
@@ -326,12 +318,19 @@ func (c *NodeContext) Disconnect(peer NodeID, ch Channel) {
 	if !c.Alive() {
 		return
 	}
-	nw := c.n.s.Net
-	if !nw.link(c.n.id, peer, ch).open && !nw.link(peer, c.n.id, ch).open {
+	c.n.s.Net.closeChannel(c.n.id, peer, ch, false)
+}
+
+// closeChannel breaks the connection between a and b on ch, both
+// directions; b is told, and a too if tellA.
+func (nw *Network) closeChannel(a, b NodeID, ch Channel, tellA bool) {
+	// A connection carries both directions: it exists once either side
+	// has used it.
+	if !nw.link(a, b, ch).open && !nw.link(b, a, ch).open {
 		return
 	}
-	nw.reset(c.n.id, peer, ch, true)
-	nw.reset(peer, c.n.id, ch, false)
+	nw.reset(a, b, ch, true)
+	nw.reset(b, a, ch, tellA)
 }
 
 func (nw *Network) resetNode(id NodeID) {

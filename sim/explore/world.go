@@ -50,7 +50,11 @@ type env struct {
 	storageFailed func(error)
 	cur           *world
 	store         *memStore
-	perms         []perm // the relabellings symmetric states are digested under
+	// holding: the carrier's sends are kept in held instead of sent
+	// (the late messages of a Ready carried out choice by choice).
+	holding bool
+	held    []protocol.Message
+	perms   []perm // the relabellings symmetric states are digested under
 }
 
 // epochOwner is one entry of the ghost epoch-to-leader map.
@@ -123,7 +127,13 @@ func newWorld(cfg Config) (*world, error) {
 		return nil, err
 	}
 	e := &env{cfg: cfg, quorum: q, perms: permutations(cfg.Servers)}
-	e.carrier = protocol.NewCarrier(func(m protocol.Message, _ uint64) { e.cur.send(m) })
+	e.carrier = protocol.NewCarrier(func(m protocol.Message, _ uint64) {
+		if e.holding {
+			e.held = append(e.held, m)
+			return
+		}
+		e.cur.send(m)
+	})
 	e.persister = protocol.NewPersister(envStore{e})
 	e.persisted = e.carrier.Persisted
 	e.storageFailed = func(err error) { panic(fmt.Sprintf("explore: in-memory storage failed: %v", err)) }
@@ -226,7 +236,7 @@ func (w *world) pump(sid uint64) {
 		}
 		if w.env.cfg.CrashPoints {
 			rd.Events = nil
-			rd.Messages, rd.Early = w.sendEarly(rd), nil
+			rd.Messages, rd.Early = w.holdLate(rd), nil
 			s.rd, s.op = &rd, 0
 			return
 		}
@@ -234,20 +244,17 @@ func (w *world) pump(sid uint64) {
 	}
 }
 
-// sendEarly sends rd's early messages, as a Carrier with nothing pending
-// does, and returns a copy of the others, which wait for the persist
-// choices.
-func (w *world) sendEarly(rd protocol.Ready) []protocol.Message {
-	var late []protocol.Message
-	var lateTo uint32 // by sid
-	for i, m := range rd.Messages {
-		if rd.Early[i] && lateTo&(1<<m.To) == 0 {
-			w.send(m)
-			continue
-		}
-		late = append(late, m)
-		lateTo |= 1 << m.To
-	}
+// holdLate sends rd's early messages through the shared Carrier and
+// returns a copy of the others, which wait for the persist choices.
+func (w *world) holdLate(rd protocol.Ready) []protocol.Message {
+	e := w.env
+	e.cur = w
+	e.carrier.Hand(rd, 0)
+	e.carrier.Batch() // its storage work is left to the choices
+	e.holding = true
+	e.carrier.Persisted()
+	late := e.held
+	e.cur, e.holding, e.held = nil, false, nil
 	return late
 }
 
