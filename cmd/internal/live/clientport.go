@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/zabsim/zabsim/cmd/internal/live/transport"
 	"github.com/zabsim/zabsim/cmd/internal/wire"
 	"github.com/zabsim/zabsim/protocol/replica"
 	"github.com/zabsim/zabsim/tree"
@@ -29,6 +30,9 @@ type clientConn struct {
 	ipID   string  // the "ip" identity ZooKeeper would give the client
 	out    *outbox // filled and closed by the loop only
 	opened time.Time
+	// raw writes to the socket without blocking, for the loop's direct
+	// writes; nil when the connection has no file descriptor.
+	raw syscall.RawConn
 
 	// Loop-owned.
 	readOnly   bool // the ConnectRequest carried the readOnly byte
@@ -38,6 +42,7 @@ type clientConn struct {
 	pending    []reqInfo // requests submitted and not yet answered, in order
 	digests    []tree.ID // identities of accepted auth requests, for whoAmI
 	early      []event   // requests that came before the session was established
+	touched    bool      // given frames since the loop's last flush
 	dropping   bool      // a frame could not be queued: nothing more may be
 	received   int64
 	sent       int64
@@ -200,6 +205,11 @@ func (s *Server) serveConn(nc net.Conn, ip string) {
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		c.ipID = javaHostAddress(a.IP)
 	}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+		}
+	}
 	s.wg.Add(1)
 	go s.writeConn(c)
 	if !s.send(event{kind: evConnect, conn: c, connect: toConnect(creq, c.ipID), readOnly: creq.HasReadOnly}) {
@@ -250,18 +260,21 @@ func (s *Server) readError(remote string, err error) {
 	}
 }
 
-// writeConn is a connection's writer: it sends what the loop queued, a
-// batch at a time with one flush, and closes the connection after the
-// last frame.
+// writeConn is a connection's writer: it sends what the loop queued and
+// could not write at once itself, a batch at a time with one flush, and
+// closes the connection after the last frame.
 func (s *Server) writeConn(c *clientConn) {
 	defer s.wg.Done()
 	defer c.nc.Close()
 	bw := bufio.NewWriterSize(c.nc, connBuffer)
-	var prefix [4]byte
 	var spare []outFrame
+	var scratch []byte
 	for {
-		batch, open := c.out.take(spare, s.quit)
+		unsent, batch, open := c.out.take(spare, s.quit)
 		if !open {
+			return
+		}
+		if _, err := bw.Write(unsent); err != nil {
 			return
 		}
 		for i := range batch {
@@ -270,21 +283,62 @@ func (s *Server) writeConn(c *clientConn) {
 				_ = bw.Flush()
 				return
 			}
-			body := f.encode()
-			binary.BigEndian.PutUint32(prefix[:], uint32(len(body)))
-			if _, err := bw.Write(prefix[:]); err != nil {
+			scratch = appendFrame(scratch[:0], f)
+			if _, err := bw.Write(scratch); err != nil {
 				return
 			}
-			if _, err := bw.Write(body); err != nil {
-				return
+			if cap(scratch) > connBuffer {
+				scratch = nil // a large reply does not hold its size for good
 			}
 		}
 		if err := bw.Flush(); err != nil {
 			return
 		}
+		c.out.release()
 		clear(batch)
 		spare = batch
 	}
+}
+
+// appendFrame appends f, length-prefixed, to b.
+func appendFrame(b []byte, f *outFrame) []byte {
+	body := f.encode()
+	b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
+	return append(b, body...)
+}
+
+// flushConns ends a loop iteration: each connection that was given
+// frames has them written, by the loop itself when the socket takes them
+// at once (see outbox).
+func (s *Server) flushConns() {
+	for _, c := range s.touched {
+		c.touched = false
+		c.out.flush(func(frames []outFrame) []byte { return s.writeNow(c, frames) })
+	}
+	clear(s.touched)
+	s.touched = s.touched[:0]
+}
+
+// writeNow encodes frames and writes them to c's socket without blocking;
+// it returns what the socket did not take. An error is left for the
+// writer goroutine to meet on the same bytes and close the connection.
+func (s *Server) writeNow(c *clientConn, frames []outFrame) []byte {
+	b := s.wbuf[:0]
+	for i := range frames {
+		b = appendFrame(b, &frames[i])
+	}
+	s.wbuf = b
+	n := 0
+	if c.raw != nil {
+		n = transport.TryWrite(c.raw, b)
+	}
+	if n == len(b) {
+		if cap(s.wbuf) > wbufMax {
+			s.wbuf = nil
+		}
+		return nil
+	}
+	return append([]byte(nil), b[n:]...)
 }
 
 // --- the loop's side ---
@@ -360,6 +414,10 @@ func (s *Server) closeConn(c *clientConn, hard bool) {
 func (s *Server) enqueue(c *clientConn, f outFrame) bool {
 	if c.dropping {
 		return false
+	}
+	if !c.touched {
+		c.touched = true
+		s.touched = append(s.touched, c)
 	}
 	if !c.out.put(f, outQueue) {
 		s.logf("server %d: client %s: closing the connection: %d frames queued, the client is not reading",

@@ -92,6 +92,9 @@ const (
 	// connBuffer is the size of a client connection's read and write
 	// buffers.
 	connBuffer = 16 << 10
+	// wbufMax bounds the buffer the loop keeps for its direct writes, so
+	// that one large reply does not hold its size for good.
+	wbufMax = 1 << 20
 	// tickCatchUp bounds the ticks a late ticker makes up in one go.
 	tickCatchUp = 2
 )
@@ -141,10 +144,14 @@ type Server struct {
 	// Connections to close, and to wake, once a Ready's responses are
 	// sent.
 	dropped, finishing, waking []*clientConn
-	start                      time.Time
-	ticks                      int64
-	stats                      stats
-	lastSt                     protocol.Status
+	// Connections given frames in this iteration, and the buffer the
+	// loop encodes them into for its direct writes.
+	touched []*clientConn
+	wbuf    []byte
+	start   time.Time
+	ticks   int64
+	stats   stats
+	lastSt  protocol.Status
 }
 
 // Start opens the storage in cfg.Dir, recovers from it, binds the peer
@@ -273,7 +280,7 @@ func (s *Server) open() error {
 	for id, p := range s.cfg.Peers {
 		peers[id] = transport.Addrs{Quorum: p.Quorum, Election: p.Election}
 	}
-	s.tr, err = transport.New(transport.Config{ID: s.cfg.ID, Peers: peers,
+	s.tr, err = transport.New(transport.Config{ID: s.cfg.ID, Peers: peers, HostFlushes: true,
 		ErrorLog: func(err error) { s.logf("server %d: %v", s.cfg.ID, err) }})
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrServerConfig, err)
@@ -362,6 +369,10 @@ func (s *Server) loop() {
 			s.fail(err)
 			return
 		}
+		// What this iteration sent leaves now, written by the loop
+		// itself where the sockets take it at once.
+		s.tr.Flush()
+		s.flushConns()
 		s.publishStatus()
 	}
 }

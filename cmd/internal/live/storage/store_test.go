@@ -291,3 +291,44 @@ func TestTornFirstRecordOfSegment(t *testing.T) {
 	require.Equal(t, []string{x, y, "w"}, got)
 	require.False(t, torn)
 }
+
+// After each Sync the log's segment is written (with zeros) a little
+// ahead of its last record, a chunk at a time and never past its end, so
+// that the next appends overwrite written blocks; the records still load
+// after a reopen.
+func TestZeroAhead(t *testing.T) {
+	for _, recSize := range []int{100, 5000, 70_000} {
+		t.Run(fmt.Sprintf("record=%d", recSize), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := Config{SegmentSize: 512 << 10}
+			st, err := Open(dir, cfg)
+			require.NoError(t, err)
+			var want []string
+			for i := range 60 {
+				r := strings.Repeat(string(rune('a'+i%26)), recSize)
+				require.NoError(t, st.Append([]byte(r)))
+				want = append(want, r)
+				if i%3 != 2 {
+					continue
+				}
+				synced := false
+				st.Sync(func() { synced = true })
+				require.True(t, synced)
+				last := st.segs[len(st.segs)-1]
+				require.LessOrEqual(t, last.zeroed, last.size)
+				require.GreaterOrEqual(t, last.zeroed, min(last.size, last.end+zeroAhead/2), "segment %s", last.path)
+				require.Less(t, last.zeroed-last.end, int64(zeroAhead+zeroAhead/2), "zeroed more than a chunk ahead")
+				b, err := os.ReadFile(last.path)
+				require.NoError(t, err)
+				require.Equal(t, make([]byte, last.zeroed-last.end), b[last.end:last.zeroed])
+			}
+			require.NoError(t, st.Close())
+			st, err = Open(dir, cfg)
+			require.NoError(t, err)
+			got, torn := loadStrings(t, st)
+			require.False(t, torn)
+			require.Equal(t, want, got)
+			require.NoError(t, st.Close())
+		})
+	}
+}

@@ -82,6 +82,19 @@
 // Send encodes at once: a protocol.Ready's buffers are reused after
 // Advance, and encoding copies the message.
 //
+// # Writing
+//
+// Each quorum connection has a writer goroutine that sends everything
+// queued with one write. Handing each batch to it cost a wake-up, and
+// under load the woken writer waited half a millisecond for a CPU: on a
+// client write's four hops between servers that was a good part of its
+// latency. So with Config.HostFlushes the host writes its own batches:
+// SendSince only queues, and Flush, which the live server's loop calls
+// once per iteration, writes each peer's queue with one non-blocking
+// write and leaves to the writer only what the socket did not take. One
+// of the two writes to a socket at a time, and what a Flush left unsent
+// goes before anything queued after it.
+//
 // # Concurrency
 //
 // All state is under one mutex that is never held across I/O or a

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/zabsim/zabsim/protocol"
@@ -66,6 +67,11 @@ type Config struct {
 	// bad frames. Each error is a *ConnError. It may be called with the
 	// transport's lock held: it must not block or call the Transport.
 	ErrorLog func(error)
+	// HostFlushes: SendSince only queues a quorum message, and the host
+	// calls Flush once it has sent a batch; Flush writes the batch itself
+	// where the socket takes it at once (see Flush). Otherwise each
+	// SendSince wakes the connection's writer.
+	HostFlushes bool
 }
 
 // ConnError is a failed connection: with whom, on which channel, why.
@@ -106,6 +112,8 @@ type Transport struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	errorLog   func(error)
+	flushes    bool
+	tryWrite   func(syscall.RawConn, []byte) int // TryWrite; tests pause it
 
 	inbound chan Inbound
 	done    chan struct{}
@@ -125,6 +133,10 @@ type Transport struct {
 	// resets counts quorum connections that broke (not by the core's own
 	// MsgReset); each peer's slot keeps the count at its last break.
 	resets uint64
+	// dirty lists the peers given quorum messages since the last Flush;
+	// flushing is Flush's own list, kept for reuse.
+	dirty    []*peer
+	flushing []flushJob
 }
 
 // peer is the state kept for one other server.
@@ -176,6 +188,8 @@ func New(cfg Config) (*Transport, error) {
 		minBackoff: cfg.MinBackoff,
 		maxBackoff: cfg.MaxBackoff,
 		errorLog:   cfg.ErrorLog,
+		flushes:    cfg.HostFlushes,
+		tryWrite:   TryWrite,
 		inbound:    make(chan Inbound, inboundBuffer),
 		done:       make(chan struct{}),
 		self:       self,
