@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,41 +18,79 @@ import (
 )
 
 // TestBenchCompare runs zabsim bench's workloads against a 3-server
-// zabsim ensemble and a 3-server Apache ZooKeeper 3.8 ensemble, one after
-// the other in one run, for docs/PERFORMANCE.md. It is skipped unless
-// ZABSIM_BENCH_COMPARE is set (to a duration per workload, e.g. 10s):
+// zabsim ensemble and a 3-server Apache ZooKeeper 3.8 ensemble in one
+// run, for docs/PERFORMANCE.md. It is skipped unless ZABSIM_BENCH_COMPARE
+// is set (to a duration per workload and side, e.g. 10s):
 //
-//	ZABSIM_BENCH_COMPARE=10s go test ./cmd/zabsim -run TestBenchCompare -v -timeout 30m
+//	ZABSIM_BENCH_COMPARE=10s go test ./cmd/zabsim -run TestBenchCompare -v -timeout 60m
+//
+// Each workload runs ZABSIM_BENCH_REPS times (default 3) on each side,
+// the sides alternating, and the summary compares medians: on a shared
+// virtual disk one run's fsyncs can take several times another's, and
+// alternating keeps that drift from favouring either side.
 func TestBenchCompare(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("ZABSIM_BENCH_COMPARE"))
 	if err != nil || d <= 0 {
 		t.Skip("set ZABSIM_BENCH_COMPARE to a duration per workload to run")
 	}
+	reps := 3
+	if s := os.Getenv("ZABSIM_BENCH_REPS"); s != "" {
+		reps, err = strconv.Atoi(s)
+		require.NoError(t, err, "ZABSIM_BENCH_REPS")
+		require.Positive(t, reps, "ZABSIM_BENCH_REPS")
+	}
 	zkserver.Require(t)
 	e, err := live.StartEnsemble(live.EnsembleConfig{Servers: 3, Dir: t.TempDir(), Logf: func(string, ...any) {}})
 	require.NoError(t, err)
+	defer e.Close()
 	require.NoError(t, e.WaitServing(time.Minute))
-	zabsim := e.ClientAddrs()
 	zks := zkserver.StartEnsembleT(t, 3)
 	var real []string
 	for _, s := range zks {
 		real = append(real, s.Addr)
 	}
+	sides := []struct {
+		name  string
+		addrs []string
+	}{{"zabsim", e.ClientAddrs()}, {"zookeeper", real}}
+
+	var summary strings.Builder
+	fmt.Fprintf(&summary, "medians of %d runs of %v each (ops/s, p99 ms):\n", reps, d)
+	fmt.Fprintln(&summary, "sessions  workload  zabsim           zookeeper        ratio")
 	for _, clients := range []int{16, 64} {
 		for _, mix := range []string{"write", "read", "mixed"} {
-			for _, side := range []struct {
-				name  string
-				addrs []string
-			}{{"zabsim", zabsim}, {"zookeeper", real}} {
-				cfg := benchConfig{servers: side.addrs, clients: clients, duration: d, mix: mix, size: 100, pin: true,
-					root: fmt.Sprintf("/cmp-%d-%s", clients, mix)}
-				res, err := bench(context.Background(), cfg)
-				require.NoError(t, err, "%s", side.name)
-				var out bytes.Buffer
-				res.print(&out, cfg)
-				t.Logf("%s\n%s", side.name, out.String())
+			opsPerSec := make([][]float64, len(sides))
+			p99 := make([][]float64, len(sides))
+			for rep := range reps {
+				for i, side := range sides {
+					cfg := benchConfig{servers: side.addrs, clients: clients, duration: d, mix: mix, size: 100, pin: true,
+						root: fmt.Sprintf("/cmp-%d-%s", clients, mix)}
+					res, err := bench(context.Background(), cfg)
+					require.NoError(t, err, "%s", side.name)
+					var out bytes.Buffer
+					res.print(&out, cfg)
+					t.Logf("%s, run %d of %d\n%s", side.name, rep+1, reps, out.String())
+					var all histogram
+					all.merge(&res.reads)
+					all.merge(&res.writes)
+					opsPerSec[i] = append(opsPerSec[i], float64(all.n)/res.elapsed.Seconds())
+					p99[i] = append(p99[i], float64(all.quantile(0.99))/float64(time.Millisecond))
+				}
 			}
+			z, k := median(opsPerSec[0]), median(opsPerSec[1])
+			fmt.Fprintf(&summary, "%8d  %-8s  %6.0f (%6.2f)  %6.0f (%6.2f)  %.2fx\n",
+				clients, mix, z, median(p99[0]), k, median(p99[1]), z/k)
 		}
 	}
-	e.Close()
+	t.Log(summary.String())
+}
+
+// median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
