@@ -46,8 +46,6 @@ func (p *Peer) Clone(app App) *Peer {
 		c.lrn = &l
 	}
 	c.out = cloneReady(p.out)
-	// The buffers of carried-out Readys are recycled in place, so the
-	// copy must not inherit them.
 	// The buffers of handed-out Readies stay with their host (the copy
 	// keeps only their continuations), and recycled buffers are not
 	// shared.

@@ -230,9 +230,6 @@ func (c *Carrier) addLate(to uint64, n int32) {
 // Busy reports whether a batch is being persisted.
 func (c *Carrier) Busy() bool { return c.batched > 0 }
 
-// Outstanding counts the Readies handed in and not yet persisted.
-func (c *Carrier) Outstanding() int { return len(c.pending) }
-
 // Batch starts the next batch: the storage operations of every pending
 // Ready, in order, as one list, and how many Readies it covers (0 when a
 // batch is already being persisted or nothing is pending). The host

@@ -201,14 +201,9 @@ func (s *Server) serveConn(nc net.Conn, ip string) {
 		return
 	}
 	c := &clientConn{id: replica.ConnID(s.nextConn.Add(1)), nc: nc, remote: remote, ipID: ip,
-		out: newOutbox(), opened: time.Now()}
+		out: newOutbox(), opened: time.Now(), raw: transport.RawConn(nc)}
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		c.ipID = javaHostAddress(a.IP)
-	}
-	if sc, ok := nc.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			c.raw = raw
-		}
 	}
 	s.wg.Add(1)
 	go s.writeConn(c)
@@ -261,50 +256,46 @@ func (s *Server) readError(remote string, err error) {
 }
 
 // writeConn is a connection's writer: it sends what the loop queued and
-// could not write at once itself, a batch at a time with one flush, and
+// could not write at once itself, a batch at a time with one write, and
 // closes the connection after the last frame.
 func (s *Server) writeConn(c *clientConn) {
 	defer s.wg.Done()
 	defer c.nc.Close()
-	bw := bufio.NewWriterSize(c.nc, connBuffer)
 	var spare []outFrame
-	var scratch []byte
+	var buf []byte
 	for {
 		unsent, batch, open := c.out.take(spare, s.quit)
 		if !open {
 			return
 		}
-		if _, err := bw.Write(unsent); err != nil {
-			return
-		}
-		for i := range batch {
-			f := &batch[i]
-			if f.close {
-				_ = bw.Flush()
-				return
-			}
-			scratch = appendFrame(scratch[:0], f)
-			if _, err := bw.Write(scratch); err != nil {
-				return
-			}
-			if cap(scratch) > connBuffer {
-				scratch = nil // a large reply does not hold its size for good
-			}
-		}
-		if err := bw.Flush(); err != nil {
+		var closing bool
+		buf, closing = appendFrames(buf[:0], batch)
+		bufs := net.Buffers{unsent, buf}
+		if _, err := bufs.WriteTo(c.nc); err != nil || closing {
 			return
 		}
 		c.out.release()
 		clear(batch)
 		spare = batch
+		if cap(buf) > wbufMax {
+			buf = nil // a large reply does not hold its size for good
+		}
 	}
 }
 
-// appendFrame appends f, length-prefixed, to b.
-func appendFrame(b []byte, f *outFrame) []byte {
-	body := f.encode()
-	b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
-	return append(b, body...)
+// appendFrames appends frames, each length-prefixed, to b, up to the one
+// that closes the connection, if any (closing).
+func appendFrames(b []byte, frames []outFrame) (out []byte, closing bool) {
+	for i := range frames {
+		f := &frames[i]
+		if f.close {
+			return b, true
+		}
+		body := f.encode()
+		b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
+		b = append(b, body...)
+	}
+	return b, false
 }
 
 // flushConns ends a loop iteration: each connection that was given
@@ -322,11 +313,9 @@ func (s *Server) flushConns() {
 // writeNow encodes frames and writes them to c's socket without blocking;
 // it returns what the socket did not take. An error is left for the
 // writer goroutine to meet on the same bytes and close the connection.
+// The buffer is the loop's own, kept between iterations.
 func (s *Server) writeNow(c *clientConn, frames []outFrame) []byte {
-	b := s.wbuf[:0]
-	for i := range frames {
-		b = appendFrame(b, &frames[i])
-	}
+	b, _ := appendFrames(s.wbuf[:0], frames) // flush leaves closing frames to the writer
 	s.wbuf = b
 	n := 0
 	if c.raw != nil {

@@ -46,9 +46,7 @@ func TestOutboxOrderAndLimit(t *testing.T) {
 			unsent, batch, open := o.take(spare, nil)
 			require.True(t, open)
 			socket = append(socket, unsent...)
-			for i := range batch {
-				socket = appendFrame(socket, &batch[i])
-			}
+			socket, _ = appendFrames(socket, batch)
 			clear(batch)
 			spare = batch[:0]
 		}
@@ -65,10 +63,7 @@ func TestOutboxOrderAndLimit(t *testing.T) {
 			case 1: // the loop flushes; the socket takes some of it
 				o.flush(func(frames []outFrame) []byte {
 					require.False(t, holding, "the loop wrote while the writer held the socket")
-					var b []byte
-					for i := range frames {
-						b = appendFrame(b, &frames[i])
-					}
+					b, _ := appendFrames(nil, frames)
 					took := rapid.IntRange(0, len(b)).Draw(t, "took")
 					socket = append(socket, b[:took]...)
 					return append([]byte(nil), b[took:]...)

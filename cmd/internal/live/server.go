@@ -89,11 +89,11 @@ const (
 	// earlyMax bounds requests a client pipelines before its session is
 	// established.
 	earlyMax = 1000
-	// connBuffer is the size of a client connection's read and write
-	// buffers.
+	// connBuffer is the size of a client connection's read buffer.
 	connBuffer = 16 << 10
-	// wbufMax bounds the buffer the loop keeps for its direct writes, so
-	// that one large reply does not hold its size for good.
+	// wbufMax bounds the buffer the loop keeps for its direct writes, and
+	// each client writer for its batches, so that one large reply does not
+	// hold its size for good.
 	wbufMax = 1 << 20
 	// tickCatchUp bounds the ticks a late ticker makes up in one go.
 	tickCatchUp = 2

@@ -130,6 +130,16 @@ func (t *Transport) Flush() {
 	t.mu.Unlock()
 }
 
+// RawConn is nc's descriptor for TryWrite, or nil when it has none.
+func RawConn(nc net.Conn) syscall.RawConn {
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			return raw
+		}
+	}
+	return nil
+}
+
 // TryWrite writes b to the socket behind raw with one non-blocking
 // write and returns how much of b it took: 0 when the socket buffer is
 // full, or on an error, which is left for a blocking write of the same
@@ -385,11 +395,7 @@ func (t *Transport) upLocked(p *peer, c *qconn) {
 	s := &p.q
 	c.up = true
 	c.held = !c.dialed
-	if sc, ok := c.nc.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			c.raw = raw
-		}
-	}
+	c.raw = RawConn(c.nc)
 	s.cur = c
 	s.lastUp = c.id
 	s.loses = 0
