@@ -277,9 +277,10 @@ func syncFollows(ops []Op) bool {
 }
 
 // Persisted reports that the batch is durable: the late messages of its
-// Readies leave, in order. The host then calls its peer's Advance once
-// for each of them (the count Batch returned).
-func (c *Carrier) Persisted() {
+// Readies leave, in order. It returns how many Readies the batch covered
+// (the count Batch returned): the host then calls its peer's Advance once
+// for each.
+func (c *Carrier) Persisted() int {
 	if c.batched == 0 {
 		panic("protocol: Carrier.Persisted without a batch")
 	}
@@ -299,7 +300,9 @@ func (c *Carrier) Persisted() {
 	}
 	m := copy(c.late, c.late[shift:])
 	clear(c.late[m:])
+	done := c.batched
 	c.late, c.lateHead, c.batched = c.late[:m], 0, 0
+	return done
 }
 
 // Persister carries out storage operations in order on a Storage. It is

@@ -20,10 +20,8 @@ type host struct {
 	store     *store
 	carrier   *protocol.Carrier
 	persister *protocol.Persister
-	// batch counts the Readies whose storage work is on the disk now;
 	// pumping is set while pump runs, so that a completion that comes at
 	// once leaves the rest to it instead of recursing.
-	batch   int
 	pumping bool
 	// resets counts quorum connection resets the server was told of;
 	// resetAt is the count at each peer's last one (by sid-1, nil until
@@ -189,7 +187,6 @@ func (h *host) pump() {
 		if n == 0 {
 			return
 		}
-		h.batch = n
 		h.persister.Persist(ops, h.persisted, h.storageFailed)
 		if h.carrier.Busy() {
 			return // the rest happens in disk completion events
@@ -200,10 +197,7 @@ func (h *host) pump() {
 // persisted: the batch is durable; its Readies' other messages leave and
 // the server hears that each was carried out.
 func (h *host) persisted() {
-	h.carrier.Persisted()
-	n := h.batch
-	h.batch = 0
-	for range n {
+	for range h.carrier.Persisted() {
 		if !h.ctx.Alive() {
 			return
 		}

@@ -135,7 +135,7 @@ func newWorld(cfg Config) (*world, error) {
 		e.cur.send(m)
 	})
 	e.persister = protocol.NewPersister(envStore{e})
-	e.persisted = e.carrier.Persisted
+	e.persisted = func() { e.carrier.Persisted() }
 	e.storageFailed = func(err error) { panic(fmt.Sprintf("explore: in-memory storage failed: %v", err)) }
 	w := &world{env: e}
 	w.servers = w.serverBuf[:cfg.Servers]

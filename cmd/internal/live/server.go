@@ -138,8 +138,7 @@ type Server struct {
 	storeErr  error // set by the storage's Failed callback, on the disk goroutine
 
 	// Loop-owned.
-	carrier *protocol.Carrier
-	batch   int // Readies whose storage work is with the disk goroutine
+	carrier *protocol.Carrier // Busy while a batch is with the disk goroutine
 	conns   map[replica.ConnID]*clientConn
 	// Connections to close, and to wake, once a Ready's responses are
 	// sent.
@@ -438,7 +437,6 @@ func (s *Server) pump() error {
 		if n == 0 {
 			return nil
 		}
-		s.batch = n
 		if len(ops) > 0 {
 			s.carryReq <- ops // never waits: one batch at a time
 			return nil
@@ -450,10 +448,7 @@ func (s *Server) pump() error {
 // persisted sends the late messages of the batch just made durable and
 // hands its Readies back. The caller pumps.
 func (s *Server) persisted() {
-	s.carrier.Persisted()
-	n := s.batch
-	s.batch = 0
-	for range n {
+	for range s.carrier.Persisted() {
 		s.rep.Advance()
 	}
 }
@@ -503,7 +498,7 @@ func (s *Server) shutdown(why error) {
 	s.err = why
 	s.mu.Unlock()
 	close(s.quit) // readers waiting on a full event queue give up
-	if s.batch > 0 {
+	if s.carrier.Busy() {
 		<-s.carryDone // what is on its way to the disk gets there
 	}
 	close(s.carryReq)
