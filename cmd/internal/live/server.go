@@ -138,8 +138,12 @@ type Server struct {
 	storeErr  error // set by the storage's Failed callback, on the disk goroutine
 
 	// Loop-owned.
-	carrier *protocol.Carrier // Busy while a batch is with the disk goroutine
-	conns   map[replica.ConnID]*clientConn
+	carrier *protocol.Carrier
+	// onDisk: a batch is with the disk goroutine, whose answer on
+	// carryDone is still to come (the Carrier stays busy after a failed
+	// batch, whose answer has come).
+	onDisk bool
+	conns  map[replica.ConnID]*clientConn
 	// Connections to close, and to wake, once a Ready's responses are
 	// sent.
 	dropped, finishing, waking []*clientConn
@@ -357,6 +361,7 @@ func (s *Server) loop() {
 		case ev := <-s.events:
 			s.handle(ev)
 		case err := <-s.carryDone:
+			s.onDisk = false
 			if err != nil {
 				s.fail(err)
 				return
@@ -438,6 +443,7 @@ func (s *Server) pump() error {
 			return nil
 		}
 		if len(ops) > 0 {
+			s.onDisk = true
 			s.carryReq <- ops // never waits: one batch at a time
 			return nil
 		}
@@ -498,7 +504,7 @@ func (s *Server) shutdown(why error) {
 	s.err = why
 	s.mu.Unlock()
 	close(s.quit) // readers waiting on a full event queue give up
-	if s.carrier.Busy() {
+	if s.onDisk {
 		<-s.carryDone // what is on its way to the disk gets there
 	}
 	close(s.carryReq)

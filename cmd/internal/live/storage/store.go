@@ -382,7 +382,7 @@ func (s *Store) flush() error {
 	}
 	last := s.segs[len(s.segs)-1]
 	if _, err := last.f.WriteAt(s.buf, last.end-int64(len(s.buf))); err != nil {
-		return fmt.Errorf("storage: write %s: %w", last.path, err)
+		return fmt.Errorf("storage: %w", err)
 	}
 	if last.end > last.zeroed {
 		last.zeroed = last.end
@@ -390,7 +390,7 @@ func (s *Store) flush() error {
 	if last.zeroed-last.end < zeroAhead/2 && last.zeroed < last.size {
 		n := min(int64(zeroAhead), last.size-last.zeroed)
 		if _, err := last.f.WriteAt(zeroChunk[:n], last.zeroed); err != nil {
-			return fmt.Errorf("storage: write %s: %w", last.path, err)
+			return fmt.Errorf("storage: %w", err)
 		}
 		last.zeroed += n
 	}
