@@ -20,9 +20,9 @@ import (
 // exits when its log cannot be written, and does not hang its shutdown:
 // the disk goroutine's one answer for the failed batch is all there is.
 // The log segment's descriptor is swapped for /dev/full, whose writes
-// fail with ENOSPC.
+// fail with ENOSPC. Not parallel: its free ports could be ones a
+// parallel test's stopped server is about to bind again.
 func TestLogWriteFailureEndsTheServer(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	s := startOne(t, Config{Dir: dir})
 
